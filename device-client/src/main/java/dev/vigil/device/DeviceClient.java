@@ -1,0 +1,131 @@
+package dev.vigil.device;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Locale;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.SystemConfig;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.elements.exception.ConnectorException;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+
+/**
+ * A device's session with a Vigil server: DTLS 1.2 with the device's raw public key, the server's key
+ * pinned (no other server is accepted), Connection ID support, RFC 7925 cipher suites.
+ */
+public final class DeviceClient implements AutoCloseable {
+
+    /** What became of one request. */
+    public record Outcome(ResponseCode code, String failure) {
+        public boolean isSuccess() {
+            return code != null && code.isSuccess();
+        }
+
+        @Override
+        public String toString() {
+            return code != null ? code.codeClass + "." + String.format("%02d", code.codeDetail) + " " + code.name()
+                    : failure;
+        }
+    }
+
+    private final URI server;
+    private final CoapEndpoint endpoint;
+    private long timeoutMs = 20_000;
+
+    public DeviceClient(URI server, KeyPair deviceKey, PublicKey serverKey) {
+        if (!"coaps".equals(server.getScheme())) {
+            throw new IllegalArgumentException("the server URI must be coaps://, not " + server);
+        }
+        this.server = server;
+        Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS,
+                CoapConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
+        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
+        config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
+        config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(new InetSocketAddress(0))
+                .setCertificateIdentityProvider(
+                        new SingleCertificateProvider(deviceKey.getPrivate(), deviceKey.getPublic()))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                        .setTrustedRPKs(new RawPublicKeyIdentity(serverKey)).build())
+                .build();
+        this.endpoint = new CoapEndpoint.Builder().setConnector(new DTLSConnector(dtls)).setConfiguration(config)
+                .build();
+    }
+
+    public DeviceClient timeout(long millis) {
+        this.timeoutMs = millis;
+        return this;
+    }
+
+    /** POSTs a SenML CBOR pack to {@code /t}. */
+    public Outcome sendTelemetry(byte[] senmlCbor) {
+        Request request = Request.newPost();
+        request.setPayload(senmlCbor);
+        request.getOptions().setContentFormat(SenmlCbor.CONTENT_FORMAT);
+        return send("/t", request);
+    }
+
+    /** Sends a prepared request to {@code path} on the server and waits for its outcome. */
+    public Outcome send(String path, Request request) {
+        CoapClient client = new CoapClient(server.resolve(path));
+        client.setEndpoint(endpoint);
+        client.setTimeout(timeoutMs);
+        request.setURI(client.getURI());
+        try {
+            CoapResponse response = client.advanced(request);
+            return response != null ? new Outcome(response.getCode(), null)
+                    : failure(request.getSendError());
+        } catch (ConnectorException | IOException e) {
+            return failure(e);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private Outcome failure(Throwable error) {
+        HandshakeException refused = handshakeFailure(error);
+        if (refused != null) {
+            return new Outcome(null, "the server refused the DTLS handshake ("
+                    + refused.getAlert().getDescription().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        return new Outcome(null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
+    }
+
+    private static HandshakeException handshakeFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HandshakeException handshake) {
+                return handshake;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        endpoint.destroy();
+    }
+}

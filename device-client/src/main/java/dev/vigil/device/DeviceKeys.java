@@ -1,0 +1,146 @@
+package dev.vigil.device;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The device's identity on disk: {@code device-key.pem} (PKCS#8 private key followed by its public
+ * key block, mode 0600 from creation, readable by Californium and by libcoap's {@code -M}) and
+ * {@code device.pub.pem} (what the operator registers).
+ */
+public final class DeviceKeys {
+
+    public static final String KEY_FILE = "device-key.pem";
+    public static final String PUBLIC_FILE = "device.pub.pem";
+
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+
+    private DeviceKeys() {
+    }
+
+    /** Makes a new EC P-256 key pair in {@code stateDir}; refuses to replace an existing key. */
+    public static KeyPair generate(Path stateDir) throws IOException {
+        Files.createDirectories(stateDir);
+        Path keyFile = stateDir.resolve(KEY_FILE);
+        KeyPair pair;
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            pair = generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 is missing from this JVM", e);
+        }
+        try {
+            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(keyFile + " already exists; refusing to replace the device key");
+        }
+        Files.writeString(keyFile, pem("PRIVATE KEY", pkcs8(pair))
+                + pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()),
+                StandardCharsets.US_ASCII);
+        return pair;
+    }
+
+    public static KeyPair load(Path stateDir) throws IOException {
+        Path keyFile = stateDir.resolve(KEY_FILE);
+        if (!Files.exists(keyFile)) {
+            throw new IOException("no device key in " + stateDir + " (run vigil-device keygen --state " + stateDir + ")");
+        }
+        String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        try {
+            KeyFactory ec = KeyFactory.getInstance("EC");
+            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", keyFile))),
+                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", keyFile))));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(keyFile + ": not an EC key pair");
+        }
+    }
+
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        byte[] der = block(text, "PUBLIC KEY", file);
+        for (String algorithm : new String[] {"EC", "Ed25519"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // next
+            }
+        }
+        throw new IOException(file + ": not an EC or Ed25519 public key");
+    }
+
+    /** RFC 6920 name of the key: {@code ni:///sha-256;<base64url of SHA-256(SubjectPublicKeyInfo)>}. */
+    public static String keyId(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return "ni:///sha-256;" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] block(String text, String type, Path source) throws IOException {
+        Matcher matcher = BLOCK.matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).equals(type)) {
+                return Base64.getMimeDecoder().decode(matcher.group(2));
+            }
+        }
+        throw new IOException(source + ": no " + type + " block");
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** PKCS#8 header of an EC P-256 key whose ECPrivateKey (RFC 5915) carries its public key. */
+    private static final byte[] P256_PKCS8_HEADER = {0x30, (byte) 0x81, (byte) 0x87, 2, 1, 0, 0x30, 0x13, 6, 7, 0x2A,
+        (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 2, 1, 6, 8, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 3, 1, 7, 4, 0x6D,
+        0x30, 0x6B, 2, 1, 1, 4, 0x20};
+    private static final byte[] P256_PUBLIC_KEY_TAG = {(byte) 0xA1, 0x44, 3, 0x42, 0};
+
+    /**
+     * PKCS#8 of a key pair. For EC P-256 the ECPrivateKey includes the optional public key, as OpenSSL
+     * writes it: GnuTLS (libcoap's {@code -M}) cannot load the JDK's shorter form.
+     */
+    private static byte[] pkcs8(KeyPair pair) {
+        byte[] spki = pair.getPublic().getEncoded();
+        if (!(pair.getPrivate() instanceof ECPrivateKey ec) || spki.length != 91) {
+            return pair.getPrivate().getEncoded();
+        }
+        byte[] s = ec.getS().toByteArray();
+        byte[] d = new byte[32];
+        int n = Math.min(32, s.length);
+        System.arraycopy(s, s.length - n, d, 32 - n, n);
+        byte[] der = new byte[P256_PKCS8_HEADER.length + 32 + P256_PUBLIC_KEY_TAG.length + 65];
+        System.arraycopy(P256_PKCS8_HEADER, 0, der, 0, P256_PKCS8_HEADER.length);
+        System.arraycopy(d, 0, der, P256_PKCS8_HEADER.length, 32);
+        System.arraycopy(P256_PUBLIC_KEY_TAG, 0, der, P256_PKCS8_HEADER.length + 32, P256_PUBLIC_KEY_TAG.length);
+        System.arraycopy(spki, spki.length - 65, der, der.length - 65, 65);
+        return der;
+    }
+
+}

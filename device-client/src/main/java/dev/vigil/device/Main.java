@@ -1,0 +1,138 @@
+package dev.vigil.device;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code vigil-device}: the reference device CLI. Exit codes: 0 ok (2.xx), 1 refused, 2 usage,
+ * 3 no answer from the server.
+ */
+@Command(name = "vigil-device", mixinStandardHelpOptions = true, version = "vigil-device 0.1.0",
+        description = "Vigil reference device client.",
+        subcommands = {Main.Keygen.class, Main.Send.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok (2.xx)", "1:refused", "2:usage error", "3:no answer from the server"})
+public final class Main {
+
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+    static final int NO_ANSWER = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8), args));
+    }
+
+    /** Runs {@code vigil-device args...}; every error is one line on {@code err}. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((e, a) -> {
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            err.println(command + ": " + e.getMessage() + " (see '" + command + " --help')");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println(c.getCommandSpec().qualifiedName() + ": " + (e instanceof IOException ? e.getMessage() : e));
+            return REFUSED;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Command(name = "keygen", description = "Make the device key pair (EC P-256) in the state directory.")
+    static final class Keygen implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state", required = true, paramLabel = "DIR", description = "Device state directory.")
+        Path state;
+
+        @Override
+        public Integer call() throws IOException {
+            KeyPair pair = DeviceKeys.generate(state);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(DeviceKeys.keyId(pair.getPublic()));
+            out.flush();
+            return OK;
+        }
+    }
+
+    @Command(name = "send", description = "Send one SenML CBOR reading batch to /t (for duty-cycled devices).")
+    static final class Send implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state", required = true, paramLabel = "DIR", description = "Device state directory.")
+        Path state;
+
+        @Option(names = "--server", required = true, paramLabel = "URI", description = "e.g. coaps://host:5684")
+        URI server;
+
+        @Option(names = "--server-key", required = true, paramLabel = "FILE", description = "Server public key to pin.")
+        Path serverKey;
+
+        @Option(names = "--value", required = true, paramLabel = "NAME=NUMBER",
+                description = "A reading, e.g. temp=21.5; repeat for several.")
+        List<String> values;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
+                description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws IOException {
+            Map<String, Double> readings = parse();
+            if (!"coaps".equals(server.getScheme()) || server.getHost() == null) {
+                throw new ParameterException(spec.commandLine(), "--server must be coaps://host:port, not " + server);
+            }
+            KeyPair key = DeviceKeys.load(state);
+            PublicKey pinned = DeviceKeys.readPublicKey(serverKey);
+            try (DeviceClient client = new DeviceClient(server, key, pinned).timeout(timeoutSeconds * 1000L)) {
+                DeviceClient.Outcome outcome = client.sendTelemetry(SenmlCbor.encode(readings));
+                if (outcome.isSuccess()) {
+                    spec.commandLine().getOut().println("sent " + readings.size() + " reading(s): " + outcome);
+                    return OK;
+                }
+                spec.commandLine().getErr().println("vigil-device send: " + outcome);
+                return outcome.code() == null && outcome.failure().startsWith("no answer") ? NO_ANSWER : REFUSED;
+            }
+        }
+
+        private Map<String, Double> parse() {
+            Map<String, Double> readings = new LinkedHashMap<>();
+            for (String value : values) {
+                int eq = value.indexOf('=');
+                try {
+                    if (eq < 1) {
+                        throw new NumberFormatException();
+                    }
+                    readings.put(value.substring(0, eq), Double.parseDouble(value.substring(eq + 1)));
+                } catch (NumberFormatException e) {
+                    throw new ParameterException(spec.commandLine(),
+                            "--value must be NAME=NUMBER, e.g. temp=21.5, not '" + value + "'");
+                }
+            }
+            return readings;
+        }
+    }
+}

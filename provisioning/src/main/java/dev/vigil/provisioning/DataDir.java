@@ -1,0 +1,100 @@
+package dev.vigil.provisioning;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Properties;
+
+/**
+ * The layout of a Vigil data directory (DESIGN.md "Data"): the embedded database, the server key
+ * pair, the first operator key and the configuration file.
+ */
+public record DataDir(Path root) {
+
+    public static final String CONFIG_FILE = "vigil.properties";
+    /** Configuration keys the CLI reads as well as the server. */
+    public static final String COAPS_PORT = "VIGIL.COAPS_PORT";
+    public static final String MGMT_ADDRESS = "VIGIL.MGMT_ADDRESS";
+    public static final String MGMT_PORT = "VIGIL.MGMT_PORT";
+    public static final int DEFAULT_COAPS_PORT = 5684;
+    public static final int DEFAULT_MGMT_PORT = 5685;
+    public static final String DEFAULT_MGMT_ADDRESS = "127.0.0.1";
+
+    public Path serverKey() {
+        return root.resolve("server-key.pem");
+    }
+
+    public Path serverPublicKey() {
+        return root.resolve("server.pub.pem");
+    }
+
+    public Path adminKey() {
+        return root.resolve("operator-admin.pem");
+    }
+
+    public Path config() {
+        return root.resolve(CONFIG_FILE);
+    }
+
+    /** Written by a running server: the URI its management endpoint is bound to. */
+    public Path managementUriFile() {
+        return root.resolve("mgmt.uri");
+    }
+
+    public boolean isInitialised() {
+        return Files.exists(serverKey());
+    }
+
+    /** The configuration file's settings (empty if there is none). */
+    public Properties properties() throws IOException {
+        Properties properties = new Properties();
+        if (Files.exists(config())) {
+            try (Reader reader = Files.newBufferedReader(config(), StandardCharsets.ISO_8859_1)) {
+                properties.load(reader);
+            }
+        }
+        return properties;
+    }
+
+    /**
+     * Creates the database, the server key pair, the first admin operator key and a default
+     * configuration in a directory that does not exist yet or is empty.
+     */
+    public static DataDir init(Path root) throws IOException {
+        DataDir dir = new DataDir(root);
+        if (dir.isInitialised()) {
+            throw new IOException(root + " is already initialised (it holds server-key.pem)");
+        }
+        if (Files.isDirectory(root)) {
+            try (var entries = Files.list(root)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(root + " is not empty; init needs a new or empty directory");
+                }
+            }
+        }
+        Files.createDirectories(root);
+        KeyPair server = PemFiles.generateP256();
+        KeyPair admin = PemFiles.generateP256();
+        try (Database database = Database.openEmbedded(root)) {
+            new OperatorRegistry(database).add("admin", admin.getPublic(), "admin");
+        } catch (DuplicateException e) {
+            throw new IllegalStateException("a new database already holds an operator", e);
+        }
+        PemFiles.writeKeyPair(dir.adminKey(), admin);
+        PemFiles.writePublicKey(dir.serverPublicKey(), server.getPublic());
+        Files.writeString(dir.config(), """
+                # Vigil configuration: VIGIL.* settings, and any COAP.*, DTLS.* or UDP.* setting of Californium.
+                # Command-line options (--port, --mgmt-port) override these for one run.
+                %s=%d
+                %s=%s
+                %s=%d
+                """.formatted(COAPS_PORT, DEFAULT_COAPS_PORT, MGMT_ADDRESS, DEFAULT_MGMT_ADDRESS,
+                MGMT_PORT, DEFAULT_MGMT_PORT), StandardCharsets.ISO_8859_1);
+        // Last: its presence marks the directory as initialised.
+        PemFiles.writeKeyPair(dir.serverKey(), server);
+        return dir;
+    }
+}

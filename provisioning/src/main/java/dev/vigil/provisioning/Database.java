@@ -1,0 +1,71 @@
+package dev.vigil.provisioning;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * The registry's database: an embedded H2 file under the data directory by default, migrated to the
+ * newest schema version on open. Each unit of work runs in one transaction.
+ */
+public final class Database implements AutoCloseable {
+
+    /** A unit of work inside one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final JdbcConnectionPool pool;
+
+    private Database(JdbcConnectionPool pool) {
+        this.pool = pool;
+    }
+
+    /** Opens (creating if needed) the embedded database {@code vigil} in {@code dataDir}. */
+    public static Database openEmbedded(Path dataDir) {
+        // WRITE_DELAY=0: every commit reaches the file before the caller is answered.
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vigil") + ";WRITE_DELAY=0";
+        return open(url, "vigil", "");
+    }
+
+    public static Database open(String url, String user, String password) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+        pool.setMaxConnections(16);
+        migrate(pool);
+        return new Database(pool);
+    }
+
+    private static void migrate(DataSource dataSource) {
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new RegistryException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.vigil.provisioning;
+
+import java.time.Instant;
+
+/** A registered device as operators see it. */
+public record Device(String name, String keyId, String profile, DeviceState state, Instant createdAt,
+        Instant updatedAt) {
+}

@@ -1,0 +1,168 @@
+package dev.vigil.provisioning;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Key files in the form both Californium and libcoap ({@code coap-client-gnutls -M}) read: a PKCS#8
+ * {@code PRIVATE KEY} block followed by its {@code PUBLIC KEY} block. Private key files are created
+ * with mode 0600 from the start, never widened later.
+ */
+public final class PemFiles {
+
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+    private static final String[] KEY_ALGORITHMS = {"EC", "Ed25519"};
+
+    private PemFiles() {
+    }
+
+    /** A fresh EC P-256 key pair. */
+    public static KeyPair generateP256() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Writes private + public blocks to a new file with mode 0600; refuses to overwrite. */
+    public static void writeKeyPair(Path file, KeyPair keyPair) throws IOException {
+        String pem = block("PRIVATE KEY", pkcs8(keyPair))
+                + block("PUBLIC KEY", keyPair.getPublic().getEncoded());
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(file + " already exists; refusing to overwrite a key");
+        }
+        Files.writeString(file, pem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    public static void writePublicKey(Path file, PublicKey key) throws IOException {
+        Files.writeString(file, block("PUBLIC KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+    }
+
+    public static String publicKeyPem(PublicKey key) {
+        return block("PUBLIC KEY", key.getEncoded());
+    }
+
+    public static KeyPair readKeyPair(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        byte[] pkcs8 = find(text, "PRIVATE KEY", file.toString());
+        byte[] spki = find(text, "PUBLIC KEY", file.toString());
+        for (String algorithm : KEY_ALGORITHMS) {
+            try {
+                KeyFactory factory = KeyFactory.getInstance(algorithm);
+                PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+                PublicKey publicKey = factory.generatePublic(new X509EncodedKeySpec(spki));
+                return new KeyPair(publicKey, privateKey);
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new IOException(file + ": not an EC P-256 or Ed25519 key pair");
+    }
+
+    /** Reads the first {@code PUBLIC KEY} block of a PEM file (a key file or a public key file). */
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        return parsePublicKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    }
+
+    /** Parses PEM text holding a {@code PUBLIC KEY} block; {@code source} names it in errors. */
+    public static PublicKey parsePublicKey(String pem, String source) throws IOException {
+        return decodePublicKey(find(pem, "PUBLIC KEY", source), source);
+    }
+
+    /** Decodes a DER SubjectPublicKeyInfo of an EC P-256 or Ed25519 key. */
+    public static PublicKey decodePublicKey(byte[] spki, String source) throws IOException {
+        for (String algorithm : KEY_ALGORITHMS) {
+            try {
+                PublicKey key = KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki));
+                if (!(key instanceof ECPublicKey) || isP256((ECPublicKey) key)) {
+                    return key;
+                }
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new IOException(source + ": not an EC P-256 or Ed25519 public key");
+    }
+
+    private static boolean isP256(ECPublicKey key) throws GeneralSecurityException {
+        AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+        parameters.init(new ECGenParameterSpec("secp256r1"));
+        ECParameterSpec p256 = parameters.getParameterSpec(ECParameterSpec.class);
+        return p256.getOrder().equals(key.getParams().getOrder())
+                && p256.getCurve().equals(key.getParams().getCurve());
+    }
+
+    private static byte[] find(String text, String type, String source) throws IOException {
+        Matcher matcher = BLOCK.matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).equals(type)) {
+                try {
+                    return Base64.getMimeDecoder().decode(matcher.group(2));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(source + ": the " + type + " block is not valid base64");
+                }
+            }
+        }
+        throw new IOException(source + ": no " + type + " block found");
+    }
+
+    private static String block(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    }
+
+    /** PKCS#8 header of an EC P-256 key whose ECPrivateKey (RFC 5915) carries its public key. */
+    private static final byte[] P256_PKCS8_HEADER = {0x30, (byte) 0x81, (byte) 0x87, 2, 1, 0, 0x30, 0x13, 6, 7, 0x2A,
+        (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 2, 1, 6, 8, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 3, 1, 7, 4, 0x6D,
+        0x30, 0x6B, 2, 1, 1, 4, 0x20};
+    private static final byte[] P256_PUBLIC_KEY_TAG = {(byte) 0xA1, 0x44, 3, 0x42, 0};
+
+    /**
+     * PKCS#8 of a key pair. For EC P-256 the ECPrivateKey includes the optional public key, as OpenSSL
+     * writes it: GnuTLS (libcoap's {@code -M}) cannot load the JDK's shorter form.
+     */
+    private static byte[] pkcs8(KeyPair pair) {
+        byte[] spki = pair.getPublic().getEncoded();
+        if (!(pair.getPrivate() instanceof ECPrivateKey ec) || spki.length != 91) {
+            return pair.getPrivate().getEncoded();
+        }
+        byte[] s = ec.getS().toByteArray();
+        byte[] d = new byte[32];
+        int n = Math.min(32, s.length);
+        System.arraycopy(s, s.length - n, d, 32 - n, n);
+        byte[] der = new byte[P256_PKCS8_HEADER.length + 32 + P256_PUBLIC_KEY_TAG.length + 65];
+        System.arraycopy(P256_PKCS8_HEADER, 0, der, 0, P256_PKCS8_HEADER.length);
+        System.arraycopy(d, 0, der, P256_PKCS8_HEADER.length, 32);
+        System.arraycopy(P256_PUBLIC_KEY_TAG, 0, der, P256_PKCS8_HEADER.length + 32, P256_PUBLIC_KEY_TAG.length);
+        System.arraycopy(spki, spki.length - 65, der, der.length - 65, 65);
+        return der;
+    }
+
+}

@@ -1,0 +1,27 @@
+package dev.vigil.provisioning.cli;
+
+import dev.vigil.provisioning.ManagementException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the commands need from outside: the transport to a management endpoint and a way to run
+ * the server (both provided by the server module, so this module stays free of CoAP), the
+ * environment, and where to print.
+ */
+public record CliContext(Connector connector, ServerLauncher launcher, Map<String, String> environment,
+        PrintWriter out, PrintWriter err) {
+
+    /** Opens a management session. */
+    @FunctionalInterface
+    public interface Connector {
+        ManagementClient connect(ManagementEndpoint endpoint) throws ManagementException;
+    }
+
+    /** Runs the server in the foreground until the process is told to stop. */
+    @FunctionalInterface
+    public interface ServerLauncher {
+        void run(Path dataDir, Integer port, Integer managementPort) throws Exception;
+    }
+}

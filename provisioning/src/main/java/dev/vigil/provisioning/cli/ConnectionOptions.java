@@ -1,0 +1,76 @@
+package dev.vigil.provisioning.cli;
+
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.PemFiles;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * How a command finds the management endpoint. Explicit options win, then the environment
+ * ({@code VIGIL_SERVER}, {@code VIGIL_KEY}, {@code VIGIL_SERVER_KEY}), then {@code --data DIR}, which
+ * supplies all three from a local data directory.
+ */
+public final class ConnectionOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Local data directory: takes the endpoint, "
+            + "the admin key and the server key from it.")
+    private Path data;
+
+    @Option(names = "--server", paramLabel = "URI", description = "Management endpoint, e.g. coaps://host:5685.")
+    private URI server;
+
+    /** Not {@code --key}: that names the subject's key in {@code device add} and {@code operator add}. */
+    @Option(names = "--operator-key", paramLabel = "FILE", description = "Operator key file (PEM, private + public).")
+    private Path key;
+
+    @Option(names = "--server-key", paramLabel = "FILE", description = "The server's public key to pin (PEM).")
+    private Path serverKey;
+
+    ManagementEndpoint resolve(Map<String, String> env) throws IOException {
+        DataDir dir = data == null ? null : new DataDir(data);
+        if (dir != null && !dir.isInitialised()) {
+            throw usage("--data " + data + " is not an initialised Vigil data directory");
+        }
+        URI uri = server != null ? server
+                : env.containsKey("VIGIL_SERVER") ? URI.create(env.get("VIGIL_SERVER"))
+                : dir != null ? managementUri(dir) : null;
+        Path keyFile = pick(key, env.get("VIGIL_KEY"), dir == null ? null : dir.adminKey());
+        Path serverKeyFile = pick(serverKey, env.get("VIGIL_SERVER_KEY"), dir == null ? null : dir.serverPublicKey());
+        if (uri == null || keyFile == null || serverKeyFile == null) {
+            throw usage("no management endpoint: give --data DIR, or --server, --operator-key and --server-key");
+        }
+        if (!"coaps".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw usage("--server must be a coaps://host:port URI, not '" + uri + "'");
+        }
+        return new ManagementEndpoint(uri, PemFiles.readKeyPair(keyFile), PemFiles.readPublicKey(serverKeyFile));
+    }
+
+    private static Path pick(Path option, String env, Path fromData) {
+        return option != null ? option : env != null ? Path.of(env) : fromData;
+    }
+
+    private static URI managementUri(DataDir dir) throws IOException {
+        if (Files.exists(dir.managementUriFile())) {
+            return URI.create(Files.readString(dir.managementUriFile(), StandardCharsets.US_ASCII).trim());
+        }
+        Properties properties = dir.properties();
+        return URI.create("coaps://" + properties.getProperty(DataDir.MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS)
+                + ":" + properties.getProperty(DataDir.MGMT_PORT, String.valueOf(DataDir.DEFAULT_MGMT_PORT)));
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

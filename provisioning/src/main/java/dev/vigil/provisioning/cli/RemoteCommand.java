@@ -1,0 +1,50 @@
+package dev.vigil.provisioning.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.provisioning.ManagementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** A command that runs one or more operations on the management endpoint and prints the result. */
+abstract class RemoteCommand implements Callable<Integer> {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    final CliContext context;
+
+    RemoteCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        try (ManagementClient client = context.connector().connect(connection.resolve(context.environment()))) {
+            JsonNode result = run(client);
+            if (json) {
+                context.out().println(JSON.writeValueAsString(result));
+            } else {
+                printHuman(result);
+            }
+            context.out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Runs the operation(s); the result is printed as JSON or handed to {@link #printHuman}. */
+    abstract JsonNode run(ManagementClient client) throws ManagementException;
+
+    abstract void printHuman(JsonNode result);
+
+    static ObjectNode args() {
+        return JSON.createObjectNode();
+    }
+}

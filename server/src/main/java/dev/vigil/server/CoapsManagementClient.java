@@ -1,0 +1,101 @@
+package dev.vigil.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.ManagementException.Reason;
+import dev.vigil.provisioning.cli.ManagementClient;
+import dev.vigil.provisioning.cli.ManagementEndpoint;
+import java.io.IOException;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.exception.ConnectorException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
+
+/** The CLI's transport: {@code POST /op/<operation>} over CoAPS with the operator's key. */
+public final class CoapsManagementClient implements ManagementClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TIMEOUT_MS = 15_000;
+
+    private final ManagementEndpoint target;
+    private final CoapEndpoint endpoint;
+
+    private CoapsManagementClient(ManagementEndpoint target) {
+        Configuration config = VigilConfig.defaults();
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 64 * 1024 * 1024);
+        this.target = target;
+        this.endpoint = DtlsEndpoints.client(config, target.operatorKey(), target.serverKey());
+    }
+
+    public static ManagementClient connect(ManagementEndpoint target) {
+        return new CoapsManagementClient(target);
+    }
+
+    @Override
+    public JsonNode call(String operation, ObjectNode args) throws ManagementException {
+        CoapClient client = new CoapClient(target.server().resolve("/op/" + operation));
+        client.setEndpoint(endpoint);
+        client.setTimeout(TIMEOUT_MS);
+        Request request = Request.newPost();
+        request.setURI(client.getURI());
+        request.setPayload(args.toString());
+        request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+        CoapResponse response;
+        try {
+            response = client.advanced(request);
+        } catch (ConnectorException | IOException e) {
+            throw failure(e);
+        } finally {
+            client.shutdown();
+        }
+        if (response == null) {
+            throw failure(request.getSendError());
+        }
+        if (!response.isSuccess()) {
+            throw refused(response);
+        }
+        try {
+            return JSON.readTree(response.getPayload());
+        } catch (IOException e) {
+            throw new ManagementException(Reason.FAILED, "the server's answer is not JSON");
+        }
+    }
+
+    private ManagementException failure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HandshakeException) {
+                return new ManagementException(Reason.FORBIDDEN, "the DTLS handshake with " + target.server()
+                        + " failed (" + t.getMessage() + "): is this an operator key, and the right server key?");
+            }
+        }
+        return new ManagementException(Reason.UNREACHABLE, "cannot reach " + target.server()
+                + (error == null ? " (no answer in " + TIMEOUT_MS / 1000 + " s)" : ": " + error.getMessage()));
+    }
+
+    private static ManagementException refused(CoapResponse response) {
+        ResponseCode code = response.getCode();
+        String text = response.getResponseText();
+        String message = text == null || text.isBlank() ? "refused (" + code.text + " " + code + ")" : text;
+        Reason reason = switch (code) {
+            case BAD_REQUEST -> Reason.BAD_REQUEST;
+            case FORBIDDEN, UNAUTHORIZED -> Reason.FORBIDDEN;
+            case NOT_FOUND -> Reason.NOT_FOUND;
+            case CONFLICT -> Reason.CONFLICT;
+            default -> Reason.FAILED;
+        };
+        return new ManagementException(reason, message);
+    }
+
+    @Override
+    public void close() {
+        endpoint.destroy();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.vigil.server;
+
+import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.function.Predicate;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+
+/** Builds the DTLS 1.2 endpoints: raw public keys only, on both ends. */
+final class DtlsEndpoints {
+
+    private DtlsEndpoints() {
+    }
+
+    /**
+     * A server endpoint where only keys {@code trustedKeyId} accepts complete a handshake or resume
+     * a session. Client authentication is NEEDED whatever the configuration says.
+     */
+    static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
+            Predicate<String> trustedKeyId) {
+        Configuration config = new Configuration(base);
+        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
+        config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(bind)
+                .setLoggingTag(tag)
+                .setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
+                .setAdvancedCertificateVerifier(new KeyVerifier(tag, trustedKeyId))
+                .setResumptionVerifier(new KeyResumptionVerifier(trustedKeyId))
+                .build();
+        DTLSConnector connector = new DTLSConnector(dtls);
+        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
+                .setLoggingTag(tag).build();
+        return new DtlsServerEndpoint(endpoint, connector);
+    }
+
+    /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */
+    static CoapEndpoint client(Configuration base, KeyPair own, PublicKey serverKey) {
+        Configuration config = new Configuration(base);
+        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
+        config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(new InetSocketAddress(0))
+                .setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                        .setTrustedRPKs(new RawPublicKeyIdentity(serverKey)).build())
+                .build();
+        return new CoapEndpoint.Builder().setConnector(new DTLSConnector(dtls)).setConfiguration(config).build();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.vigil.server;
+
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.cli.CliContext;
+import dev.vigil.provisioning.cli.VigilCli;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code vigil}: the operator CLI, wired to the CoAPS management transport and to the server. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = VigilCli.run(context(out, err), args);
+        System.exit(code);
+    }
+
+    public static CliContext context(PrintWriter out, PrintWriter err) {
+        return new CliContext(CoapsManagementClient::connect, (dir, port, mgmtPort) -> runServer(dir, port, mgmtPort, out),
+                System.getenv(), out, err);
+    }
+
+    private static void runServer(Path data, Integer port, Integer mgmtPort, PrintWriter out) throws Exception {
+        DataDir dir = new DataDir(data);
+        CountDownLatch stopped = new CountDownLatch(1);
+        VigilServer server = VigilServer.start(dir, port, mgmtPort);
+        Files.writeString(dir.managementUriFile(), server.managementUri() + "\n", StandardCharsets.US_ASCII);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.deleteIfExists(dir.managementUriFile());
+            } catch (java.io.IOException e) {
+                // best effort: a stale file only points the CLI at a closed port
+            }
+            server.close();
+            stopped.countDown();
+        }, "vigil-shutdown"));
+        out.printf("vigil server: devices on coaps://%s, management on %s%n",
+                hostPort(server.deviceAddress()), server.managementUri());
+        out.flush();
+        stopped.await();
+    }
+
+    private static String hostPort(java.net.InetSocketAddress address) {
+        String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
+        return host + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.vigil.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.ManagementService;
+import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.OperatorRegistry;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /op/{operation}} on the management endpoint: JSON arguments in, JSON result out. Refusals
+ * carry one line for the operator; unexpected failures are a bare 5.00.
+ */
+final class ManagementResource extends CoapResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementResource.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ManagementService service;
+    private final OperatorRegistry operators;
+
+    ManagementResource(ManagementService service, OperatorRegistry operators) {
+        super("op");
+        this.service = service;
+        this.operators = operators;
+    }
+
+    /** Every {@code /op/<name>} lands here; the name is read from the URI path. */
+    @Override
+    public Resource getChild(String name) {
+        return this;
+    }
+
+    @Override
+    public void handlePOST(CoapExchange exchange) {
+        Optional<Operator> caller = Peers.keyId(exchange.advanced()).flatMap(operators::findByKeyId);
+        List<String> path = exchange.getRequestOptions().getUriPath();
+        if (caller.isEmpty()) {
+            exchange.respond(ResponseCode.FORBIDDEN);
+            return;
+        }
+        if (path.size() != 2) {
+            exchange.respond(ResponseCode.NOT_FOUND, "use /op/<operation>");
+            return;
+        }
+        JsonNode args;
+        try {
+            byte[] payload = exchange.getRequestPayload();
+            args = payload.length == 0 ? JSON.createObjectNode() : JSON.readTree(payload);
+        } catch (IOException e) {
+            exchange.respond(ResponseCode.BAD_REQUEST, "arguments are not valid JSON");
+            return;
+        }
+        try {
+            JsonNode result = service.handle(caller.get(), path.get(1), args);
+            exchange.respond(ResponseCode.CONTENT, JSON.writeValueAsBytes(result), MediaTypeRegistry.APPLICATION_JSON);
+        } catch (ManagementException e) {
+            exchange.respond(code(e.reason()), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("management operation {} failed", path.get(1), e);
+            exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    private static ResponseCode code(ManagementException.Reason reason) {
+        return switch (reason) {
+            case BAD_REQUEST -> ResponseCode.BAD_REQUEST;
+            case FORBIDDEN -> ResponseCode.FORBIDDEN;
+            case NOT_FOUND -> ResponseCode.NOT_FOUND;
+            case CONFLICT -> ResponseCode.CONFLICT;
+            default -> ResponseCode.INTERNAL_SERVER_ERROR;
+        };
+    }
+}

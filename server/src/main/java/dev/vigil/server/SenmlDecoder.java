@@ -1,0 +1,166 @@
+package dev.vigil.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import dev.vigil.provisioning.Reading;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes SenML packs (RFC 8428) in JSON (content-format 110) and CBOR (112, integer labels per
+ * §6) into resolved readings: base name, time, unit and value applied, relative times made absolute.
+ * Strict: unknown must-understand fields, data values, bad names and non-finite numbers are refused.
+ */
+final class SenmlDecoder {
+
+    static final int SENML_JSON = 110;
+    static final int SENML_CBOR = 112;
+
+    private static final int MAX_RECORDS = 256;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:./_-]{0,127}");
+    /** RFC 8428 §4.5.3: times below 2^28 are relative to now. */
+    private static final double RELATIVE_TIME_LIMIT = 268_435_456d;
+    /** CBOR labels (RFC 8428 Table 6) to JSON names. */
+    private static final Map<String, String> CBOR_LABELS = Map.ofEntries(
+            Map.entry("-1", "bver"), Map.entry("-2", "bn"), Map.entry("-3", "bt"), Map.entry("-4", "bu"),
+            Map.entry("-5", "bv"), Map.entry("-6", "bs"), Map.entry("0", "n"), Map.entry("1", "u"),
+            Map.entry("2", "v"), Map.entry("3", "vs"), Map.entry("4", "vb"), Map.entry("5", "s"),
+            Map.entry("6", "t"), Map.entry("7", "ut"), Map.entry("8", "vd"));
+
+    private static final ObjectMapper JSON = strict(new ObjectMapper());
+    private static final ObjectMapper CBOR = strict(new CBORMapper());
+
+    private SenmlDecoder() {
+    }
+
+    private static ObjectMapper strict(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        return mapper;
+    }
+
+    static List<Reading> decode(int contentFormat, byte[] payload, double nowSeconds) throws SenmlException {
+        boolean cbor = contentFormat == SENML_CBOR;
+        JsonNode pack;
+        try {
+            pack = (cbor ? CBOR : JSON).readTree(payload);
+        } catch (IOException e) {
+            throw new SenmlException("not well-formed " + (cbor ? "CBOR" : "JSON") + ": " + e.getMessage());
+        }
+        if (pack == null || !pack.isArray() || pack.isEmpty()) {
+            throw new SenmlException("a SenML pack is a non-empty array of records");
+        }
+        if (pack.size() > MAX_RECORDS) {
+            throw new SenmlException("more than " + MAX_RECORDS + " records");
+        }
+        Base base = new Base();
+        List<Reading> readings = new ArrayList<>(pack.size());
+        for (JsonNode record : pack) {
+            if (!record.isObject()) {
+                throw new SenmlException("a SenML record is a map");
+            }
+            Reading reading = decodeRecord(record, cbor, base, nowSeconds);
+            if (reading != null) {
+                readings.add(reading);
+            }
+        }
+        if (readings.isEmpty()) {
+            throw new SenmlException("the pack holds no value");
+        }
+        return readings;
+    }
+
+    /** Base fields carry over from record to record (RFC 8428 §4.1). */
+    private static final class Base {
+        String name = "";
+        double time;
+        String unit;
+        double value;
+    }
+
+    private static Reading decodeRecord(JsonNode record, boolean cbor, Base base, double now) throws SenmlException {
+        String n = null;
+        String u = null;
+        Double v = null;
+        String vs = null;
+        Boolean vb = null;
+        Double s = null;
+        Double t = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String label = cbor ? CBOR_LABELS.getOrDefault(field.getKey(), field.getKey()) : field.getKey();
+            JsonNode value = field.getValue();
+            switch (label) {
+                case "bn" -> base.name = text(label, value, 128);
+                case "bt" -> base.time = number(label, value);
+                case "bu" -> base.unit = text(label, value, 32);
+                case "bv" -> base.value = number(label, value);
+                case "bs", "ut" -> number(label, value);
+                case "bver" -> {
+                    if (!value.canConvertToInt() || value.asInt() > 10) {
+                        throw new SenmlException("unsupported SenML version");
+                    }
+                }
+                case "n" -> n = text(label, value, 128);
+                case "u" -> u = text(label, value, 32);
+                case "v" -> v = number(label, value);
+                case "vs" -> vs = text(label, value, 1024);
+                case "vb" -> vb = bool(label, value);
+                case "s" -> s = number(label, value);
+                case "t" -> t = number(label, value);
+                case "vd" -> throw new SenmlException("data values (vd) are not accepted");
+                default -> {
+                    if (label.endsWith("_")) {
+                        throw new SenmlException("must-understand field '" + label + "' is not supported");
+                    }
+                }
+            }
+        }
+        int values = (v != null ? 1 : 0) + (vs != null ? 1 : 0) + (vb != null ? 1 : 0);
+        if (values > 1) {
+            throw new SenmlException("a record holds at most one value");
+        }
+        if (values == 0 && s == null) {
+            if (n != null || u != null || t != null) {
+                throw new SenmlException("a record with a name holds a value or a sum");
+            }
+            return null; // a record of base fields only
+        }
+        String name = base.name + (n == null ? "" : n);
+        if (!NAME.matcher(name).matches()) {
+            throw new SenmlException("invalid name");
+        }
+        Double number = v != null ? (Double) (base.value + v) : values == 0 ? s : null;
+        double time = base.time + (t == null ? 0 : t);
+        Double measuredAt = t == null && base.time == 0 ? null : time < RELATIVE_TIME_LIMIT ? now + time : time;
+        return new Reading(name, u != null ? u : base.unit, number, vs, vb, measuredAt);
+    }
+
+    private static String text(String label, JsonNode value, int maxLength) throws SenmlException {
+        if (!value.isTextual() || value.asText().length() > maxLength) {
+            throw new SenmlException("'" + label + "' must be a string of at most " + maxLength + " characters");
+        }
+        return value.asText();
+    }
+
+    private static double number(String label, JsonNode value) throws SenmlException {
+        if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
+            throw new SenmlException("'" + label + "' must be a finite number");
+        }
+        return value.asDouble();
+    }
+
+    private static boolean bool(String label, JsonNode value) throws SenmlException {
+        if (!value.isBoolean()) {
+            throw new SenmlException("'" + label + "' must be a boolean");
+        }
+        return value.asBoolean();
+    }
+}

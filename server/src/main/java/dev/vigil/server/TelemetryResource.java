@@ -1,0 +1,79 @@
+package dev.vigil.server;
+
+import dev.vigil.provisioning.DeviceDirectory;
+import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.TelemetryStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.network.Exchange;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /t}: a device's SenML readings, stored with its name and the receive time. The 2.04 is
+ * sent only after the batch is committed.
+ */
+final class TelemetryResource extends CoapResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryResource.class);
+
+    private final DeviceDirectory directory;
+    private final TelemetryStore store;
+    private final int maxPayload;
+
+    TelemetryResource(DeviceDirectory directory, TelemetryStore store, int maxPayload) {
+        super("t");
+        this.directory = directory;
+        this.store = store;
+        this.maxPayload = maxPayload;
+        getAttributes().setTitle("Telemetry (SenML)");
+        getAttributes().addContentType(SenmlDecoder.SENML_JSON);
+        getAttributes().addContentType(SenmlDecoder.SENML_CBOR);
+    }
+
+    @Override
+    public void handlePOST(CoapExchange coapExchange) {
+        Exchange exchange = coapExchange.advanced();
+        Request request = exchange.getRequest();
+        Optional<DeviceIdentity> device = Peers.trustedDevice(exchange, directory);
+        if (device.isEmpty()) {
+            coapExchange.respond(ResponseCode.FORBIDDEN);
+            return;
+        }
+        int format = request.getOptions().getContentFormat();
+        if (format != SenmlDecoder.SENML_JSON && format != SenmlDecoder.SENML_CBOR) {
+            coapExchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+            return;
+        }
+        if (request.getPayloadSize() > maxPayload) {
+            Response tooLarge = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+            tooLarge.getOptions().setSize1(maxPayload);
+            coapExchange.respond(tooLarge);
+            return;
+        }
+        Instant now = Instant.now();
+        List<Reading> readings;
+        try {
+            readings = SenmlDecoder.decode(format, request.getPayload(), now.toEpochMilli() / 1000.0);
+        } catch (SenmlException e) {
+            LOG.debug("bad SenML from {}: {}", device.get().name(), e.getMessage());
+            coapExchange.respond(ResponseCode.BAD_REQUEST);
+            return;
+        }
+        try {
+            store.append(device.get().deviceId(), now, readings);
+        } catch (RuntimeException e) {
+            LOG.error("could not store telemetry of {}", device.get().name(), e);
+            coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+            return;
+        }
+        coapExchange.respond(ResponseCode.CHANGED);
+    }
+}
