@@ -1,0 +1,131 @@
+package dev.vigil.server;
+
+import static dev.vigil.server.CliRun.vigil;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.device.DeviceClient;
+import dev.vigil.device.SenmlCbor;
+import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.cli.ManagementClient;
+import dev.vigil.provisioning.cli.ManagementEndpoint;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Map;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The management endpoint and the {@code vigil} CLI against a real node, in-process. */
+class ManagementEndpointTest {
+
+    private VigilTestServer server;
+
+    @BeforeEach
+    void start() {
+        server = VigilTestServer.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private String[] endpoint() {
+        return new String[] {"--server", server.managementUri().toString(),
+            "--operator-key", server.dataDir().adminKey().toString(),
+            "--server-key", server.dataDir().serverPublicKey().toString()};
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(b, 0, all, 0, b.length);
+        System.arraycopy(a, 0, all, b.length, a.length);
+        return all;
+    }
+
+    @Test
+    void a_device_key_cannot_complete_a_handshake_with_the_management_endpoint() throws Exception {
+        KeyPair deviceKey = server.addDevice("sensor-1", "sensor");
+        ManagementEndpoint asDevice = new ManagementEndpoint(server.managementUri(), deviceKey, server.serverPublicKey());
+        try (ManagementClient client = CoapsManagementClient.connect(asDevice)) {
+            assertThatThrownBy(() -> client.call("device.list", VigilTestServer.args()))
+                    .isInstanceOfSatisfying(ManagementException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ManagementException.Reason.FORBIDDEN))
+                    .hasMessageContaining("handshake");
+        }
+    }
+
+    @Test
+    void device_added_with_the_cli_while_the_server_runs_can_connect_at_once() throws Exception {
+        Path state = server.scratch("device");
+        KeyPair key = PemFiles.generateP256();
+        Path pub = state.resolve("device.pub.pem");
+        PemFiles.writePublicKey(pub, key.getPublic());
+
+        CliRun add = vigil(concat(endpoint(), "device", "add", "sensor-7", "--key", pub.toString(), "--profile", "sensor"));
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        assertThat(add.out()).contains("added sensor-7");
+
+        try (DeviceClient device = new DeviceClient(server.deviceUri(), key, server.serverPublicKey())) {
+            assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("temp", 20.25))).code())
+                    .isEqualTo(ResponseCode.CHANGED);
+        }
+
+        CliRun list = vigil(concat(endpoint(), "device", "list"));
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).contains("sensor-7").contains("sensor").contains("ACTIVE");
+
+        CliRun json = vigil(concat(endpoint(), "device", "list", "--json"));
+        var devices = new ObjectMapper().readTree(json.out()).path("devices");
+        assertThat(devices).hasSize(1);
+        assertThat(devices.get(0).path("keyId").asText()).isEqualTo(dev.vigil.provisioning.KeyIds.of(key.getPublic()));
+
+        CliRun tail = vigil(concat(endpoint(), "telemetry", "tail", "sensor-7"));
+        assertThat(tail.exitCode()).isZero();
+        assertThat(tail.out()).contains("temp").contains("20.25");
+
+        CliRun tailJson = vigil(concat(endpoint(), "telemetry", "tail", "sensor-7", "--json"));
+        assertThat(new ObjectMapper().readTree(tailJson.out()).path("readings").get(0).path("v").asDouble())
+                .isEqualTo(20.25);
+    }
+
+    @Test
+    void data_dir_supplies_endpoint_operator_key_and_server_key() throws Exception {
+        // A running node writes mgmt.uri into its data directory; --data reads it.
+        java.nio.file.Files.writeString(server.dataDir().managementUriFile(), server.managementUri().toString());
+        CliRun list = vigil("device", "list", "--data", server.dataDir().root().toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).startsWith("NAME");
+    }
+
+    @Test
+    void refusals_are_one_line_and_exit_1() throws Exception {
+        Path state = server.scratch("device");
+        KeyPair key = PemFiles.generateP256();
+        Path pub = state.resolve("device.pub.pem");
+        PemFiles.writePublicKey(pub, key.getPublic());
+        assertThat(vigil(concat(endpoint(), "device", "add", "sensor-1", "--key", pub.toString(), "--profile", "sensor"))
+                .exitCode()).isZero();
+
+        CliRun again = vigil(concat(endpoint(), "device", "add", "sensor-1", "--key", pub.toString(), "--profile", "x"));
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.errLines()).containsExactly("vigil device add: a device named 'sensor-1' already exists");
+
+        CliRun badName = vigil(concat(endpoint(), "device", "add", "bad/name", "--key", pub.toString(), "--profile", "x"));
+        assertThat(badName.exitCode()).isEqualTo(1);
+        assertThat(badName.errLines()).hasSize(1);
+        assertThat(badName.err()).contains("device name must be");
+
+        CliRun unknown = vigil(concat(endpoint(), "telemetry", "tail", "nobody"));
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.errLines()).containsExactly("vigil telemetry tail: no device named 'nobody'");
+
+        CliRun missingKey = vigil(concat(endpoint(), "device", "add", "s2", "--key", "/nonexistent.pem", "--profile", "x"));
+        assertThat(missingKey.exitCode()).isEqualTo(1);
+        assertThat(missingKey.errLines()).containsExactly("vigil device add: no such file: /nonexistent.pem");
+    }
+}

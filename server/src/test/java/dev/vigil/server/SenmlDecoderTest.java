@@ -1,0 +1,86 @@
+package dev.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import dev.vigil.provisioning.Reading;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class SenmlDecoderTest {
+
+    private static final double NOW = 1_800_000_000d;
+
+    private static List<Reading> json(String pack) throws SenmlException {
+        return SenmlDecoder.decode(SenmlDecoder.SENML_JSON, pack.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    @Test
+    void rfc8428_example_with_base_fields_resolves_names_times_and_values() throws Exception {
+        List<Reading> readings = json("""
+                [{"bn":"urn:dev:ow:10e2073a01080063:","bt":1.320067464e+09,"bu":"%RH","v":20},
+                 {"u":"lon","v":24.30621},
+                 {"n":"temp","u":"Cel","t":60,"v":23.1}]""");
+        assertThat(readings).containsExactly(
+                new Reading("urn:dev:ow:10e2073a01080063:", "%RH", 20.0, null, null, 1.320067464e9),
+                new Reading("urn:dev:ow:10e2073a01080063:", "lon", 24.30621, null, null, 1.320067464e9),
+                new Reading("urn:dev:ow:10e2073a01080063:temp", "Cel", 23.1, null, null, 1.320067524e9));
+    }
+
+    @Test
+    void relative_time_is_counted_from_now_and_no_time_means_unknown() throws Exception {
+        assertThat(json("[{\"n\":\"a\",\"v\":1,\"t\":-5}]").get(0).measuredAt()).isEqualTo(NOW - 5);
+        assertThat(json("[{\"n\":\"a\",\"v\":1}]").get(0).measuredAt()).isNull();
+    }
+
+    @Test
+    void base_value_is_added_and_string_and_boolean_values_are_kept() throws Exception {
+        assertThat(json("[{\"bv\":100,\"n\":\"a\",\"v\":1}]").get(0).number()).isEqualTo(101.0);
+        assertThat(json("[{\"n\":\"s\",\"vs\":\"open\"},{\"n\":\"b\",\"vb\":false}]"))
+                .extracting(Reading::text, Reading::bool)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("open", null),
+                        org.assertj.core.groups.Tuple.tuple(null, false));
+    }
+
+    @Test
+    void cbor_uses_integer_labels() throws Exception {
+        byte[] cbor = new CBORMapper().writeValueAsBytes(List.of(Map.of(-2, "dev:", 0, "temp", 1, "Cel", 2, 21.5)));
+        assertThat(SenmlDecoder.decode(SenmlDecoder.SENML_CBOR, cbor, NOW))
+                .containsExactly(new Reading("dev:temp", "Cel", 21.5, null, null, null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", "null", "{}", "[]", "[1]", "[{\"n\":\"a\",\"v\":1}] trailing",
+        "[{\"n\":\"a\"}]",
+        "[{\"n\":\"a\",\"v\":1,\"vs\":\"x\"}]",
+        "[{\"n\":\"a\",\"v\":\"1\"}]",
+        "[{\"n\":\"a\",\"vb\":1}]",
+        "[{\"n\":\"a\",\"vd\":\"AQID\"}]",
+        "[{\"n\":\"a\",\"v\":1,\"x_\":1}]",
+        "[{\"n\":\"a b\",\"v\":1}]",
+        "[{\"v\":1}]",
+        "[{\"n\":\"a\",\"v\":1,\"n\":\"b\"}]",
+        "[{\"bver\":99,\"n\":\"a\",\"v\":1}]",
+        "[{\"bn\":\"x\"}]",
+    })
+    void malformed_packs_are_refused(String pack) {
+        assertThatThrownBy(() -> json(pack)).isInstanceOf(SenmlException.class);
+    }
+
+    @Test
+    void unknown_fields_without_underscore_are_ignored() throws Exception {
+        assertThat(json("[{\"n\":\"a\",\"v\":1,\"extra\":true}]")).hasSize(1);
+    }
+
+    @Test
+    void too_many_records_are_refused() {
+        String pack = "[" + "{\"n\":\"a\",\"v\":1},".repeat(256) + "{\"n\":\"a\",\"v\":1}]";
+        assertThatThrownBy(() -> json(pack)).hasMessageContaining("more than 256");
+    }
+}

@@ -1,0 +1,135 @@
+package dev.vigil.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.cli.ManagementClient;
+import dev.vigil.provisioning.cli.ManagementEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A real Vigil node for tests: a fresh data directory in a temp dir, DTLS endpoints on 127.0.0.1
+ * with free ports, and an admin session on its management endpoint.
+ */
+public final class VigilTestServer implements AutoCloseable {
+
+    private final Path root;
+    private final DataDir dir;
+    private VigilServer server;
+    private ManagementClient admin;
+
+    private VigilTestServer(Path root) throws IOException {
+        this.root = root;
+        this.dir = DataDir.init(root.resolve("data"));
+        Files.writeString(dir.config(), Files.readString(dir.config())
+                .replace("VIGIL.COAPS_PORT=5684", "VIGIL.COAPS_PORT=0\nVIGIL.COAPS_ADDRESS=127.0.0.1")
+                .replace("VIGIL.MGMT_PORT=5685", "VIGIL.MGMT_PORT=0"));
+        this.server = VigilServer.start(dir, null, null);
+    }
+
+    public static VigilTestServer start() {
+        try {
+            return new VigilTestServer(Files.createTempDirectory("vigil-test"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the node and starts it again on the same data directory (ports change). */
+    public VigilTestServer restart() throws IOException {
+        closeAdmin();
+        server.close();
+        server = VigilServer.start(dir, null, null);
+        return this;
+    }
+
+    public DataDir dataDir() {
+        return dir;
+    }
+
+    /** A scratch directory that is deleted with the server. */
+    public Path scratch(String name) throws IOException {
+        return Files.createDirectories(root.resolve(name));
+    }
+
+    public URI deviceUri() {
+        InetSocketAddress address = server.deviceAddress();
+        return URI.create("coaps://127.0.0.1:" + address.getPort());
+    }
+
+    public URI managementUri() {
+        return server.managementUri();
+    }
+
+    public PublicKey serverPublicKey() {
+        try {
+            return PemFiles.readPublicKey(dir.serverPublicKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public KeyPair adminKey() {
+        try {
+            return PemFiles.readKeyPair(dir.adminKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a management operation as the admin operator made by init. */
+    public JsonNode admin(String operation, ObjectNode args) throws ManagementException {
+        if (admin == null) {
+            admin = CoapsManagementClient.connect(new ManagementEndpoint(managementUri(), adminKey(), serverPublicKey()));
+        }
+        return admin.call(operation, args);
+    }
+
+    /** Registers a device through the management endpoint and returns its new key pair. */
+    public KeyPair addDevice(String name, String profile) throws ManagementException {
+        KeyPair key = PemFiles.generateP256();
+        addDevice(name, key.getPublic(), profile);
+        return key;
+    }
+
+    public void addDevice(String name, PublicKey key, String profile) throws ManagementException {
+        admin("device.add", args().put("name", name).put("publicKey", PemFiles.publicKeyPem(key)).put("profile", profile));
+    }
+
+    /** The device's stored readings, oldest first, via {@code telemetry.tail}. */
+    public JsonNode readings(String device) throws ManagementException {
+        return admin("telemetry.tail", args().put("device", device).put("limit", 1000)).path("readings");
+    }
+
+    public static ObjectNode args() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    private void closeAdmin() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeAdmin();
+        server.close();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
