@@ -79,9 +79,8 @@ public record DataDir(Path root) {
         KeyPair server = PemFiles.generateP256();
         KeyPair admin = PemFiles.generateP256();
         try (Database database = Database.openEmbedded(root)) {
-            new OperatorRegistry(database).add("admin", admin.getPublic(), "admin");
-        } catch (DuplicateException e) {
-            throw new IllegalStateException("a new database already holds an operator", e);
+            new OperatorRegistry(database, new AuditLog(database)).add("admin", admin.getPublic(), "admin",
+                    Actor.system("vigil init"));
         }
         PemFiles.writeKeyPair(dir.adminKey(), admin);
         PemFiles.writePublicKey(dir.serverPublicKey(), server.getPublic());

@@ -1,80 +1,55 @@
 package dev.vigil.provisioning;
 
 import java.security.PublicKey;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The registry of devices and their keys (the write port), and the cached {@link DeviceDirectory}
- * the server reads. Each change is one transaction; the cache entry of every key it touches is
- * refreshed after the commit, so a change is visible to the next handshake.
+ * The registry of devices and their keys (the write port), and the cached {@link DeviceDirectory} the
+ * server reads. Every change is one transaction with its audit record; the cache entries of the keys it
+ * touched are invalidated after the commit, so the next handshake or request sees it.
  */
 public final class DeviceRegistry implements DeviceDirectory {
 
-    private final Database database;
-    /** Known keys only: unknown keys are never cached, so random keys cannot grow this map. */
-    private final Map<String, DeviceIdentity> byKeyId = new ConcurrentHashMap<>();
+    /** A device with all the keys it holds or held. */
+    public record Details(Device device, List<DeviceKey> keys, boolean rotationRequested) {
+    }
 
-    public DeviceRegistry(Database database) {
+    private final Database database;
+    private final AuditLog audit;
+    private final DirectoryCache<DeviceIdentity> cache;
+
+    public DeviceRegistry(Database database, AuditLog audit) {
         this.database = database;
+        this.audit = audit;
+        this.cache = new DirectoryCache<>(keyId -> database.inTransaction(c -> DeviceRows.identity(c, keyId)));
+    }
+
+    Database database() {
+        return database;
+    }
+
+    AuditLog audit() {
+        return audit;
     }
 
     /** Registers an ACTIVE device holding {@code key}. */
-    public Device add(String name, PublicKey key, String profile) throws DuplicateException {
+    public Device add(String name, PublicKey key, String profile, Actor actor) {
         Names.require("device name", name);
         Names.require("profile", profile);
         String keyId = KeyIds.of(key);
         Instant now = Instant.now();
-        long id;
-        try {
-            id = database.inTransaction(c -> {
-                long deviceId;
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO devices (name, profile, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                        new String[] {"ID"})) {
-                    insert.setString(1, name);
-                    insert.setString(2, profile);
-                    insert.setString(3, DeviceState.ACTIVE.name());
-                    insert.setObject(4, utc(now));
-                    insert.setObject(5, utc(now));
-                    insert.executeUpdate();
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        keys.next();
-                        deviceId = keys.getLong(1);
-                    }
-                }
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO device_keys"
-                        + " (key_id, device_id, public_key, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    insert.setString(1, keyId);
-                    insert.setLong(2, deviceId);
-                    insert.setBytes(3, key.getEncoded());
-                    insert.setString(4, KeyState.ACTIVE.name());
-                    insert.setObject(5, utc(now));
-                    insert.setObject(6, utc(now));
-                    insert.executeUpdate();
-                }
-                return deviceId;
-            });
-        } catch (RegistryException e) {
-            if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
-                throw violation.getMessage().toUpperCase().contains("DEVICES_NAME_UNIQUE")
-                        ? new DuplicateException("a device named '" + name + "' already exists")
-                        : new DuplicateException("key " + keyId + " is already registered");
-            }
-            throw e;
-        }
-        byKeyId.put(keyId, new DeviceIdentity(id, name, profile, DeviceState.ACTIVE, KeyState.ACTIVE));
+        database.inTransaction(c -> {
+            long id = DeviceRows.insertDevice(c, name, profile, DeviceState.ACTIVE, now);
+            DeviceRows.insertKey(c, keyId, id, key.getEncoded(), KeyState.ACTIVE, now);
+            audit.append(c, actor, "device.add", name, null, "state=ACTIVE profile=" + profile + " key=" + keyId);
+            return id;
+        });
+        cache.invalidate(keyId);
         return new Device(name, keyId, profile, DeviceState.ACTIVE, now, now);
     }
 
@@ -87,10 +62,42 @@ public final class DeviceRegistry implements DeviceDirectory {
                     ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     devices.add(new Device(rows.getString(1), rows.getString(2), rows.getString(3),
-                            DeviceState.valueOf(rows.getString(4)), instant(rows, 5), instant(rows, 6)));
+                            DeviceState.valueOf(rows.getString(4)), DeviceRows.instant(rows, 5),
+                            DeviceRows.instant(rows, 6)));
                 }
             }
             return devices;
+        });
+    }
+
+    /** How many devices are in each state (states with none are absent). */
+    public java.util.Map<DeviceState, Integer> countByState() {
+        return database.inTransaction(c -> {
+            java.util.Map<DeviceState, Integer> counts = new java.util.EnumMap<>(DeviceState.class);
+            try (PreparedStatement query = c.prepareStatement("SELECT state, COUNT(*) FROM devices GROUP BY state");
+                    ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(DeviceState.valueOf(rows.getString(1)), rows.getInt(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    public Details show(String name) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT id, name, profile, state, created_at,"
+                    + " updated_at, rotation_requested FROM devices WHERE name = ?")) {
+                query.setString(1, name);
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) {
+                        throw Refusal.notFound("no device named '" + name + "'");
+                    }
+                    DeviceRows.Row row = DeviceRows.row(rows);
+                    return new Details(device(row, DeviceRows.activeKey(c, row.id()).orElse(null)),
+                            DeviceRows.keys(c, row.id()), rows.getBoolean(7));
+                }
+            }
         });
     }
 
@@ -108,36 +115,90 @@ public final class DeviceRegistry implements DeviceDirectory {
 
     @Override
     public Optional<DeviceIdentity> findByKeyId(String keyId) {
-        DeviceIdentity cached = byKeyId.get(keyId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<DeviceIdentity> loaded = database.inTransaction(c -> load(c, keyId));
-        // putIfAbsent: a change committed meanwhile has already written the newer identity.
-        loaded.ifPresent(identity -> byKeyId.putIfAbsent(keyId, identity));
-        return loaded;
+        return cache.get(keyId);
     }
 
-    private static Optional<DeviceIdentity> load(Connection c, String keyId) throws SQLException {
-        try (PreparedStatement query = c.prepareStatement("SELECT d.id, d.name, d.profile, d.state, k.state"
-                + " FROM device_keys k JOIN devices d ON d.id = k.device_id WHERE k.key_id = ?")) {
-            query.setString(1, keyId);
-            try (ResultSet rows = query.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
+    /**
+     * Runs an operator's lifecycle transition (approve, suspend, quarantine, reinstate, decommission).
+     * Decommissioning revokes every key the device held: name and keys stay as tombstones.
+     */
+    public LifecycleChange change(String name, Lifecycle transition, Actor actor) {
+        if (transition == Lifecycle.ACTIVATE || transition == Lifecycle.ROTATE) {
+            throw new IllegalArgumentException(transition + " is not an operator transition");
+        }
+        Instant now = Instant.now();
+        LifecycleChange change = database.inTransaction(c -> {
+            DeviceRows.Row row = DeviceRows.lock(c, name);
+            DeviceState next = transition.next(row.state());
+            DeviceRows.setState(c, row.id(), next, now);
+            List<DeviceKey> keys = DeviceRows.keys(c, row.id());
+            if (next == DeviceState.DECOMMISSIONED) {
+                for (DeviceKey key : keys) {
+                    DeviceRows.setKeyState(c, key.keyId(), KeyState.REVOKED, now);
                 }
-                return Optional.of(new DeviceIdentity(rows.getLong(1), rows.getString(2), rows.getString(3),
-                        DeviceState.valueOf(rows.getString(4)), KeyState.valueOf(rows.getString(5))));
             }
-        }
+            audit.append(c, actor, "device." + transition.verb(), name, "state=" + row.state(), "state=" + next);
+            Device after = device(new DeviceRows.Row(row.id(), row.name(), row.profile(), next, row.createdAt(), now),
+                    next == DeviceState.DECOMMISSIONED ? null : DeviceRows.activeKey(c, row.id()).orElse(null));
+            return new LifecycleChange(after, row.state(), keys.stream().map(DeviceKey::keyId).toList());
+        });
+        change.keyIds().forEach(cache::invalidate);
+        return change;
     }
 
-    static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+    /** A provisioned device's first handshake: ACTIVE, or PENDING when its profile requires approval. */
+    public DeviceIdentity activate(String keyId, PublicKey key, boolean requiresApproval) {
+        Instant now = Instant.now();
+        DeviceIdentity identity = database.inTransaction(c -> {
+            DeviceIdentity before = DeviceRows.identity(c, keyId)
+                    .orElseThrow(() -> Refusal.notFound("no device holds key " + keyId));
+            DeviceRows.Row row = DeviceRows.lock(c, before.name());
+            DeviceState next = Lifecycle.ACTIVATE.next(row.state(),
+                    requiresApproval ? DeviceState.PENDING : DeviceState.ACTIVE);
+            DeviceRows.setState(c, row.id(), next, now);
+            DeviceRows.setKeyState(c, keyId, KeyState.ACTIVE, now);
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE device_keys SET public_key = ? WHERE key_id = ? AND public_key IS NULL")) {
+                update.setBytes(1, key.getEncoded());
+                update.setString(2, keyId);
+                update.executeUpdate();
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE devices SET first_seen_at = ? WHERE id = ?")) {
+                update.setObject(1, DeviceRows.utc(now));
+                update.setLong(2, row.id());
+                update.executeUpdate();
+            }
+            audit.append(c, Actor.system("first handshake"), "device.activate", row.name(), "state=" + row.state(),
+                    "state=" + next);
+            return DeviceRows.identity(c, keyId).orElseThrow();
+        });
+        cache.invalidate(keyId);
+        return identity;
     }
 
-    static Instant instant(ResultSet rows, int column) throws SQLException {
-        OffsetDateTime time = rows.getObject(column, OffsetDateTime.class);
-        return time == null ? null : time.toInstant();
+    /** Asks a device to rotate its key; it learns this on its next exchange. */
+    public void requestRotation(String name, Actor actor) {
+        List<String> keyIds = database.inTransaction(c -> {
+            DeviceRows.Row row = DeviceRows.lock(c, name);
+            Lifecycle.ROTATE.next(row.state());
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE devices SET rotation_requested = TRUE, updated_at = ? WHERE id = ?")) {
+                update.setObject(1, DeviceRows.utc(Instant.now()));
+                update.setLong(2, row.id());
+                update.executeUpdate();
+            }
+            audit.append(c, actor, "key.rotate", name, null, "rotation requested");
+            return DeviceRows.keys(c, row.id()).stream().map(DeviceKey::keyId).toList();
+        });
+        keyIds.forEach(cache::invalidate);
+    }
+
+    /** For the registry's other writers: forget cached identities after their commit. */
+    void invalidate(String keyId) {
+        cache.invalidate(keyId);
+    }
+
+    private static Device device(DeviceRows.Row row, String activeKeyId) {
+        return new Device(row.name(), activeKeyId, row.profile(), row.state(), row.createdAt(), row.updatedAt());
     }
 }

@@ -1,39 +1,38 @@
 package dev.vigil.provisioning;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.provisioning.ManagementException.Reason;
-import java.io.IOException;
-import java.security.PublicKey;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * The operations operators can ask for, by name, with JSON arguments and JSON results. Transport
  * agnostic: the server exposes it over CoAPS, the CLI calls it through a {@code ManagementClient}.
+ * Every operation passes the operator's role first; registry refusals become one-line answers.
  */
 public final class ManagementService {
 
-    @FunctionalInterface
-    private interface Operation {
-        JsonNode run(Operator caller, JsonNode args) throws ManagementException;
+    private final Map<String, Operation> operations = new HashMap<>();
+    private final BiPredicate<Operator, String> permitted;
+
+    /**
+     * @param permitted whether an operator's role allows an operation (the policy's role rules)
+     */
+    public ManagementService(Registry registry, SessionControl sessions, BiPredicate<Operator, String> permitted) {
+        this.permitted = permitted;
+        new DeviceOperations(registry, sessions).register(operations);
+        new AccessOperations(registry, sessions).register(operations);
+        new RecordOperations(registry, sessions).register(operations);
     }
 
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final int MAX_TAIL = 1000;
+    /** Adds (or replaces) an operation, for operations whose logic lives outside this module's core. */
+    public void register(String name, Operation operation) {
+        operations.put(name, operation);
+    }
 
-    private final DeviceRegistry devices;
-    private final TelemetryStore telemetry;
-    private final Map<String, Operation> operations;
-
-    public ManagementService(DeviceRegistry devices, TelemetryStore telemetry) {
-        this.devices = devices;
-        this.telemetry = telemetry;
-        this.operations = Map.of(
-                "device.add", this::addDevice,
-                "device.list", this::listDevices,
-                "telemetry.tail", this::tailTelemetry);
+    public boolean knows(String operation) {
+        return operations.containsKey(operation);
     }
 
     public JsonNode handle(Operator caller, String operation, JsonNode args) throws ManagementException {
@@ -41,82 +40,21 @@ public final class ManagementService {
         if (op == null) {
             throw new ManagementException(Reason.NOT_FOUND, "unknown operation '" + operation + "'");
         }
+        if (!permitted.test(caller, operation)) {
+            throw new ManagementException(Reason.FORBIDDEN,
+                    "role '" + caller.role() + "' may not " + operation);
+        }
         try {
-            return op.run(caller, args == null ? JSON.objectNode() : args);
+            return op.run(caller, args == null ? Args.object() : args);
         } catch (IllegalArgumentException e) {
             throw new ManagementException(Reason.BAD_REQUEST, e.getMessage());
+        } catch (Refusal e) {
+            throw new ManagementException(switch (e.reason()) {
+                case NOT_FOUND -> Reason.NOT_FOUND;
+                case CONFLICT, ILLEGAL_TRANSITION -> Reason.CONFLICT;
+                case INVALID -> Reason.BAD_REQUEST;
+                case DENIED -> Reason.FORBIDDEN;
+            }, e.getMessage());
         }
-    }
-
-    private JsonNode addDevice(Operator caller, JsonNode args) throws ManagementException {
-        String name = text(args, "name");
-        PublicKey key;
-        try {
-            key = PemFiles.parsePublicKey(text(args, "publicKey"), "publicKey");
-        } catch (IOException e) {
-            throw new ManagementException(Reason.BAD_REQUEST, e.getMessage());
-        }
-        try {
-            return toJson(devices.add(name, key, text(args, "profile")));
-        } catch (DuplicateException e) {
-            throw new ManagementException(Reason.CONFLICT, e.getMessage());
-        }
-    }
-
-    private JsonNode listDevices(Operator caller, JsonNode args) {
-        ArrayNode list = JSON.arrayNode();
-        devices.list().forEach(device -> list.add(toJson(device)));
-        return JSON.objectNode().set("devices", list);
-    }
-
-    private JsonNode tailTelemetry(Operator caller, JsonNode args) throws ManagementException {
-        String name = text(args, "device");
-        int limit = args.path("limit").asInt(20);
-        if (limit < 1 || limit > MAX_TAIL) {
-            throw new ManagementException(Reason.BAD_REQUEST, "limit must be between 1 and " + MAX_TAIL);
-        }
-        if (devices.idOf(name).isEmpty()) {
-            throw new ManagementException(Reason.NOT_FOUND, "no device named '" + name + "'");
-        }
-        ArrayNode readings = JSON.arrayNode();
-        for (StoredReading stored : telemetry.tail(name, limit)) {
-            Reading r = stored.reading();
-            ObjectNode row = readings.addObject()
-                    .put("id", stored.id())
-                    .put("receivedAt", stored.receivedAt().toString())
-                    .put("name", r.name());
-            if (r.unit() != null) {
-                row.put("unit", r.unit());
-            }
-            if (r.number() != null) {
-                row.put("v", r.number());
-            } else if (r.text() != null) {
-                row.put("vs", r.text());
-            } else {
-                row.put("vb", r.bool());
-            }
-            if (r.measuredAt() != null) {
-                row.put("t", r.measuredAt());
-            }
-        }
-        return JSON.objectNode().put("device", name).set("readings", readings);
-    }
-
-    private static ObjectNode toJson(Device device) {
-        return JSON.objectNode()
-                .put("name", device.name())
-                .put("keyId", device.keyId())
-                .put("profile", device.profile())
-                .put("state", device.state().name())
-                .put("createdAt", device.createdAt().toString())
-                .put("updatedAt", device.updatedAt().toString());
-    }
-
-    private static String text(JsonNode args, String field) {
-        JsonNode value = args.get(field);
-        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-            throw new IllegalArgumentException("missing text field '" + field + "'");
-        }
-        return value.asText();
     }
 }

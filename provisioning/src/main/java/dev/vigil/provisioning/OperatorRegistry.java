@@ -5,21 +5,35 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** Operators and their keys. Only these keys may complete a handshake with the management endpoint. */
+/**
+ * Operators and their keys. Only the keys of current (not removed) operators may complete a handshake
+ * with the management endpoint. A removed operator's name and key stay as tombstones.
+ */
 public final class OperatorRegistry {
 
     private final Database database;
-    private final Map<String, Operator> byKeyId = new ConcurrentHashMap<>();
+    private final AuditLog audit;
+    private final DirectoryCache<Operator> cache;
 
-    public OperatorRegistry(Database database) {
+    public OperatorRegistry(Database database, AuditLog audit) {
         this.database = database;
+        this.audit = audit;
+        this.cache = new DirectoryCache<>(keyId -> database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT name, key_id, role, created_at FROM operators"
+                    + " WHERE key_id = ? AND removed_at IS NULL")) {
+                query.setString(1, keyId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(operator(rows)) : Optional.<Operator>empty();
+                }
+            }
+        }));
     }
 
-    public Operator add(String name, PublicKey key, String role) throws DuplicateException {
+    public Operator add(String name, PublicKey key, String role, Actor actor) {
         Names.require("operator name", name);
         Names.require("role", role);
         String keyId = KeyIds.of(key);
@@ -32,41 +46,75 @@ public final class OperatorRegistry {
                     insert.setString(2, keyId);
                     insert.setBytes(3, key.getEncoded());
                     insert.setString(4, role);
-                    insert.setObject(5, DeviceRegistry.utc(now));
-                    return insert.executeUpdate();
+                    insert.setObject(5, DeviceRows.utc(now));
+                    insert.executeUpdate();
                 }
+                audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
+                return null;
             });
         } catch (RegistryException e) {
             if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
                 throw violation.getMessage().toUpperCase().contains("OPERATORS_NAME_UNIQUE")
-                        ? new DuplicateException("an operator named '" + name + "' already exists")
-                        : new DuplicateException("key " + keyId + " already belongs to an operator");
+                        ? Refusal.conflict("an operator named '" + name + "' exists or existed")
+                        : Refusal.conflict("key " + keyId + " belongs or belonged to an operator");
             }
             throw e;
         }
-        Operator operator = new Operator(name, keyId, role, now);
-        byKeyId.put(keyId, operator);
-        return operator;
+        cache.invalidate(keyId);
+        return new Operator(name, keyId, role, now);
     }
 
-    public Optional<Operator> findByKeyId(String keyId) {
-        Operator cached = byKeyId.get(keyId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<Operator> loaded = database.inTransaction(c -> {
+    /** Removes an operator; returns its key id so its live session can be cut. */
+    public String remove(String name, Actor actor) {
+        String keyId = database.inTransaction(c -> {
+            String id;
+            String role;
             try (PreparedStatement query = c.prepareStatement(
-                    "SELECT name, key_id, role, created_at FROM operators WHERE key_id = ?")) {
-                query.setString(1, keyId);
+                    "SELECT key_id, role FROM operators WHERE name = ? AND removed_at IS NULL FOR UPDATE")) {
+                query.setString(1, name);
                 try (ResultSet rows = query.executeQuery()) {
-                    return rows.next()
-                            ? Optional.of(new Operator(rows.getString(1), rows.getString(2), rows.getString(3),
-                                    DeviceRegistry.instant(rows, 4)))
-                            : Optional.<Operator>empty();
+                    if (!rows.next()) {
+                        throw Refusal.notFound("no operator named '" + name + "'");
+                    }
+                    id = rows.getString(1);
+                    role = rows.getString(2);
                 }
             }
+            if (actor.id().equals(id)) {
+                throw Refusal.invalid("an operator cannot remove itself");
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE operators SET removed_at = ? WHERE name = ?")) {
+                update.setObject(1, DeviceRows.utc(Instant.now()));
+                update.setString(2, name);
+                update.executeUpdate();
+            }
+            audit.append(c, actor, "operator.remove", name, "role=" + role + " key=" + id, "removed");
+            return id;
         });
-        loaded.ifPresent(operator -> byKeyId.putIfAbsent(keyId, operator));
-        return loaded;
+        cache.invalidate(keyId);
+        return keyId;
+    }
+
+    public List<Operator> list() {
+        return database.inTransaction(c -> {
+            List<Operator> operators = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT name, key_id, role, created_at FROM operators"
+                    + " WHERE removed_at IS NULL ORDER BY name");
+                    ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    operators.add(operator(rows));
+                }
+            }
+            return operators;
+        });
+    }
+
+    /** The current operator holding this key, if any. */
+    public Optional<Operator> findByKeyId(String keyId) {
+        return cache.get(keyId);
+    }
+
+    private static Operator operator(ResultSet rows) throws java.sql.SQLException {
+        return new Operator(rows.getString(1), rows.getString(2), rows.getString(3), DeviceRows.instant(rows, 4));
     }
 }

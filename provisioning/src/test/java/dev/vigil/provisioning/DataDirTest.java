@@ -27,7 +27,7 @@ class DataDirTest {
         assertThat(data.properties().getProperty(DataDir.MGMT_PORT)).isEqualTo("5685");
         try (Database database = Database.openEmbedded(data.root())) {
             String adminId = KeyIds.of(PemFiles.readPublicKey(data.adminKey()));
-            assertThat(new OperatorRegistry(database).findByKeyId(adminId))
+            assertThat(new OperatorRegistry(database, new AuditLog(database)).findByKeyId(adminId))
                     .hasValueSatisfying(op -> assertThat(op.role()).isEqualTo("admin"));
         }
     }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DeviceRegistryTest {
 
+    private static final Actor ADMIN = new Actor("test-admin");
+
     @TempDir
     Path dir;
     private Database database;
@@ -20,7 +22,7 @@ class DeviceRegistryTest {
     @BeforeEach
     void open() {
         database = Database.openEmbedded(dir);
-        registry = new DeviceRegistry(database);
+        registry = new DeviceRegistry(database, new AuditLog(database));
     }
 
     @AfterEach
@@ -31,7 +33,7 @@ class DeviceRegistryTest {
     @Test
     void added_device_is_listed_and_its_key_is_trusted() throws Exception {
         KeyPair key = PemFiles.generateP256();
-        Device device = registry.add("sensor-1", key.getPublic(), "sensor");
+        Device device = registry.add("sensor-1", key.getPublic(), "sensor", ADMIN);
 
         assertThat(device.keyId()).isEqualTo(KeyIds.of(key.getPublic())).startsWith("ni:///sha-256;");
         assertThat(registry.list()).extracting(Device::name, Device::profile, Device::state)
@@ -45,11 +47,11 @@ class DeviceRegistryTest {
     @Test
     void registry_survives_reopening_the_database() throws Exception {
         KeyPair key = PemFiles.generateP256();
-        registry.add("sensor-1", key.getPublic(), "sensor");
+        registry.add("sensor-1", key.getPublic(), "sensor", ADMIN);
         database.close();
 
         database = Database.openEmbedded(dir);
-        registry = new DeviceRegistry(database);
+        registry = new DeviceRegistry(database, new AuditLog(database));
         assertThat(registry.findByKeyId(KeyIds.of(key.getPublic()))).isPresent();
     }
 
@@ -60,11 +62,11 @@ class DeviceRegistryTest {
 
     @Test
     void duplicate_name_is_refused_and_changes_nothing() throws Exception {
-        registry.add("sensor-1", PemFiles.generateP256().getPublic(), "sensor");
+        registry.add("sensor-1", PemFiles.generateP256().getPublic(), "sensor", ADMIN);
         KeyPair other = PemFiles.generateP256();
 
-        assertThatThrownBy(() -> registry.add("sensor-1", other.getPublic(), "sensor"))
-                .isInstanceOf(DuplicateException.class).hasMessage("a device named 'sensor-1' already exists");
+        assertThatThrownBy(() -> registry.add("sensor-1", other.getPublic(), "sensor", ADMIN))
+                .isInstanceOf(Refusal.class).hasMessage("a device named 'sensor-1' already exists");
         assertThat(registry.findByKeyId(KeyIds.of(other.getPublic()))).isEmpty();
         assertThat(registry.list()).hasSize(1);
     }
@@ -72,20 +74,20 @@ class DeviceRegistryTest {
     @Test
     void a_key_belongs_to_one_device_only_and_a_refused_add_leaves_no_device_behind() throws Exception {
         KeyPair key = PemFiles.generateP256();
-        registry.add("sensor-1", key.getPublic(), "sensor");
+        registry.add("sensor-1", key.getPublic(), "sensor", ADMIN);
 
-        assertThatThrownBy(() -> registry.add("sensor-2", key.getPublic(), "sensor"))
-                .isInstanceOf(DuplicateException.class).hasMessageContaining("is already registered");
+        assertThatThrownBy(() -> registry.add("sensor-2", key.getPublic(), "sensor", ADMIN))
+                .isInstanceOf(Refusal.class).hasMessageContaining("is already registered");
         assertThat(registry.list()).extracting(Device::name).containsExactly("sensor-1");
     }
 
     @Test
     void invalid_names_are_refused() {
         KeyPair key = PemFiles.generateP256();
-        assertThatThrownBy(() -> registry.add("", key.getPublic(), "sensor")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> registry.add("a b", key.getPublic(), "sensor"))
+        assertThatThrownBy(() -> registry.add("", key.getPublic(), "sensor", ADMIN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> registry.add("a b", key.getPublic(), "sensor", ADMIN))
                 .hasMessageContaining("device name must be");
-        assertThatThrownBy(() -> registry.add("x".repeat(65), key.getPublic(), "sensor"))
+        assertThatThrownBy(() -> registry.add("x".repeat(65), key.getPublic(), "sensor", ADMIN))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(registry.list()).isEmpty();
     }

@@ -3,7 +3,7 @@ package dev.vigil.server;
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.PublicKey;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
@@ -23,26 +23,28 @@ final class DtlsEndpoints {
     }
 
     /**
-     * A server endpoint where only keys {@code trustedKeyId} accepts complete a handshake or resume
-     * a session. Client authentication is NEEDED whatever the configuration says.
+     * A server endpoint where only keys {@code admission} admits complete a handshake, and only sessions
+     * {@code resumable} accepts (key id, creation time) are resumed. Client authentication is NEEDED
+     * whatever the configuration says.
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
-            Predicate<String> trustedKeyId) {
+            Admission admission, BiPredicate<String, Long> resumable) {
         Configuration config = new Configuration(base);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        KeyVerifier verifier = new KeyVerifier(tag, admission);
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
                 .setLoggingTag(tag)
                 .setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
-                .setAdvancedCertificateVerifier(new KeyVerifier(tag, trustedKeyId))
-                .setResumptionVerifier(new KeyResumptionVerifier(trustedKeyId))
+                .setAdvancedCertificateVerifier(verifier)
+                .setResumptionVerifier(new KeyResumptionVerifier(resumable))
                 .build();
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();
-        return new DtlsServerEndpoint(endpoint, connector);
+        return new DtlsServerEndpoint(endpoint, connector, verifier);
     }
 
     /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */

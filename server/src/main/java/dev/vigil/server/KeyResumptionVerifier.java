@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
 import java.security.Principal;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 import org.eclipse.californium.scandium.dtls.ResumptionVerificationResult;
@@ -10,16 +10,19 @@ import org.eclipse.californium.scandium.dtls.resumption.ConnectionStoreResumptio
 import org.eclipse.californium.scandium.util.ServerNames;
 
 /**
- * Resumption skips the certificate verifier, so this re-checks the registry: a session whose key is
- * no longer trusted is not resumed, and the peer must run a full handshake (which the
- * {@link KeyVerifier} then refuses).
+ * Resumption skips the certificate verifier, so this re-checks the registry and the session's age: a
+ * session whose key is no longer admitted, or that is older than its maximum lifetime, is not resumed;
+ * the peer must run a full handshake and prove its key again.
  */
 final class KeyResumptionVerifier extends ConnectionStoreResumptionVerifier {
 
-    private final Predicate<String> trustedKeyId;
+    private final BiPredicate<String, Long> resumable;
 
-    KeyResumptionVerifier(Predicate<String> trustedKeyId) {
-        this.trustedKeyId = trustedKeyId;
+    /**
+     * @param resumable (key id, session creation time in epoch ms) → may this session be resumed
+     */
+    KeyResumptionVerifier(BiPredicate<String, Long> resumable) {
+        this.resumable = resumable;
     }
 
     @Override
@@ -31,7 +34,7 @@ final class KeyResumptionVerifier extends ConnectionStoreResumptionVerifier {
             return result;
         }
         Principal peer = session.getPeerIdentity();
-        if (peer == null || !trustedKeyId.test(peer.getName())) {
+        if (peer == null || !resumable.test(peer.getName(), session.getCreationTime())) {
             return new ResumptionVerificationResult(cid, null, null);
         }
         return result;

@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.LongAdder;
 import javax.security.auth.x500.X500Principal;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
 import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
@@ -22,25 +22,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handshake check for raw public keys (RFC 7250): a key completes the handshake only if the registry
- * trusts its key id; anything else (unknown key, X.509 chain, revoked holder) fails with a fatal
- * {@code bad_certificate} alert.
+ * Handshake check for raw public keys (RFC 7250): the endpoint's {@link Admission} decides; anything
+ * refused, and any X.509 chain, fails with a fatal {@code bad_certificate} alert. Runs on every full
+ * handshake (resumptions are checked by {@link KeyResumptionVerifier}).
  */
 final class KeyVerifier implements NewAdvancedCertificateVerifier {
 
-    private static final Logger SECURITY = LoggerFactory.getLogger("vigil.audit");
+    private static final Logger LOG = LoggerFactory.getLogger(KeyVerifier.class);
     private static final List<CertificateType> RPK_ONLY = List.of(CertificateType.RAW_PUBLIC_KEY);
 
     private final String endpoint;
-    private final Predicate<String> trustedKeyId;
+    private final Admission admission;
+    private final LongAdder fullHandshakes = new LongAdder();
 
-    /**
-     * @param endpoint names the endpoint in log lines
-     * @param trustedKeyId whether a key id may complete a handshake now
-     */
-    KeyVerifier(String endpoint, Predicate<String> trustedKeyId) {
+    KeyVerifier(String endpoint, Admission admission) {
         this.endpoint = endpoint;
-        this.trustedKeyId = trustedKeyId;
+        this.admission = admission;
+    }
+
+    /** Full handshakes verified (admitted or not) since start. */
+    long fullHandshakes() {
+        return fullHandshakes.sum();
     }
 
     @Override
@@ -52,21 +54,21 @@ final class KeyVerifier implements NewAdvancedCertificateVerifier {
     public CertificateVerificationResult verifyCertificate(ConnectionId cid, ServerNames serverName,
             InetSocketAddress remotePeer, boolean clientUsage, boolean verifySubject, boolean truncateCertificatePath,
             CertificateMessage message) {
+        fullHandshakes.increment();
         PublicKey key = message.getPublicKey();
-        if (key == null) {
-            return refuse(cid, remotePeer, "no raw public key");
+        String refusal;
+        try {
+            refusal = key == null ? "no raw public key" : admission.refusal(KeyIds.of(key), key);
+        } catch (RuntimeException e) {
+            LOG.error("{}: admission check failed for {}", endpoint, remotePeer, e);
+            refusal = "admission check failed";
         }
-        String keyId = KeyIds.of(key);
-        if (!trustedKeyId.test(keyId)) {
-            return refuse(cid, remotePeer, "key not trusted: " + keyId);
+        if (refusal != null) {
+            LOG.debug("{}: handshake refused for {}: {}", endpoint, remotePeer, refusal);
+            AlertMessage alert = new AlertMessage(AlertLevel.FATAL, AlertDescription.BAD_CERTIFICATE);
+            return new CertificateVerificationResult(cid, new HandshakeException(refusal, alert), null);
         }
         return new CertificateVerificationResult(cid, key, null);
-    }
-
-    private CertificateVerificationResult refuse(ConnectionId cid, InetSocketAddress peer, String why) {
-        SECURITY.info("handshake refused endpoint={} peer={} reason=\"{}\"", endpoint, peer, why);
-        AlertMessage alert = new AlertMessage(AlertLevel.FATAL, AlertDescription.BAD_CERTIFICATE);
-        return new CertificateVerificationResult(cid, new HandshakeException(why, alert), null);
     }
 
     @Override

@@ -7,7 +7,10 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.Configuration.ModuleDefinitionsProvider;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.elements.config.DefinitionUtils;
+import org.eclipse.californium.elements.config.DoubleDefinition;
+import org.eclipse.californium.elements.config.TimeDefinition;
 import org.eclipse.californium.elements.config.IntegerDefinition;
 import org.eclipse.californium.elements.config.StringDefinition;
 import org.eclipse.californium.elements.config.SystemConfig;
@@ -35,6 +38,16 @@ public final class VigilConfig {
             MODULE + "TELEMETRY_MAX_PAYLOAD", "Largest telemetry payload accepted, in bytes (larger: 4.13).",
             4096, 16);
 
+    public static final TimeDefinition SESSION_MAX_LIFETIME = new TimeDefinition(MODULE + "SESSION_MAX_LIFETIME",
+            "Longest a DTLS session lives before the device must prove its key in a full handshake,"
+                    + " unless its profile says otherwise.", 24, TimeUnit.HOURS);
+    public static final TimeDefinition SESSION_SWEEP_INTERVAL = new TimeDefinition(MODULE + "SESSION_SWEEP_INTERVAL",
+            "How often sessions past their lifetime are looked for and closed.", 10, TimeUnit.SECONDS);
+    public static final DoubleDefinition ENROLL_RATE = new DoubleDefinition(MODULE + "ENROLL_RATE",
+            "Enrollment attempts per second allowed from one source address (burst: ENROLL_BURST).", 0.2);
+    public static final IntegerDefinition ENROLL_BURST = new IntegerDefinition(MODULE + "ENROLL_BURST",
+            "Enrollment attempts one source address may make at once.", 5, 1);
+
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
         public String getModule() {
@@ -48,6 +61,10 @@ public final class VigilConfig {
             config.set(MGMT_PORT, DataDir.DEFAULT_MGMT_PORT);
             config.set(MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS);
             config.set(TELEMETRY_MAX_PAYLOAD, 4096);
+            config.set(SESSION_MAX_LIFETIME, 24, TimeUnit.HOURS);
+            config.set(SESSION_SWEEP_INTERVAL, 10, TimeUnit.SECONDS);
+            config.set(ENROLL_RATE, 0.2);
+            config.set(ENROLL_BURST, 5);
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };

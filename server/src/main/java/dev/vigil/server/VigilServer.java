@@ -2,56 +2,120 @@ package dev.vigil.server;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.DeviceRegistry;
 import dev.vigil.provisioning.ManagementService;
-import dev.vigil.provisioning.OperatorRegistry;
 import dev.vigil.provisioning.PemFiles;
-import dev.vigil.provisioning.TelemetryStore;
+import dev.vigil.provisioning.ProfileRules;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.SessionControl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.elements.config.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A running Vigil node: the device endpoint (CoAPS, devices only) and the management endpoint
- * (CoAPS, operators only), over one registry.
+ * A running Vigil node: the device endpoint (CoAPS: devices, and unknown keys for enrollment only) and
+ * the management endpoint (CoAPS, operators only), over one registry.
  */
 public final class VigilServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
+
     private final Database database;
+    private final Registry registry;
     private final CoapServer devices;
     private final CoapServer management;
     private final DtlsServerEndpoint deviceEndpoint;
     private final DtlsServerEndpoint managementEndpoint;
-    private final DeviceRegistry registry;
+    private final SessionTerminator sessions;
+    private final ScheduledExecutorService sweeper;
 
-    private VigilServer(DataDir dir, Configuration config) throws IOException {
+    private VigilServer(DataDir dir, Configuration config, Clock clock) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         database = Database.openEmbedded(dir.root());
         try {
-            registry = new DeviceRegistry(database);
-            OperatorRegistry operators = new OperatorRegistry(database);
-            TelemetryStore telemetry = new TelemetryStore(database);
+            registry = Registry.open(database, profileRules(), clock);
+            Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
+            SessionTerminator[] terminator = new SessionTerminator[1];
+            DeviceAdmission admission = new DeviceAdmission(registry, new SessionControl() {
+                @Override
+                public void terminate(java.util.Collection<String> keyIds) {
+                    terminator[0].terminate(keyIds);
+                }
 
+                @Override
+                public int liveDeviceSessions() {
+                    return terminator[0].liveDeviceSessions();
+                }
+            }, profile -> defaultLifetime, clock);
             deviceEndpoint = DtlsEndpoints.server(config, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
-                    serverKey, keyId -> registry.findByKeyId(keyId).filter(d -> d.isTrusted()).isPresent());
-            devices = new CoapServer(config);
-            devices.addEndpoint(deviceEndpoint.endpoint());
-            devices.add(new TelemetryResource(registry, telemetry, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
-
+                    serverKey, admission, admission::resumable);
             managementEndpoint = DtlsEndpoints.server(config, "management",
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
-                    serverKey, keyId -> operators.findByKeyId(keyId).isPresent());
+                    serverKey,
+                    (keyId, key) -> registry.operators().findByKeyId(keyId).isPresent() ? null : "not an operator key",
+                    (keyId, created) -> registry.operators().findByKeyId(keyId).isPresent()
+                            && clock.millis() - created < defaultLifetime.toMillis());
+            sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector());
+            terminator[0] = sessions;
+
+            devices = new CoapServer(config);
+            devices.addEndpoint(deviceEndpoint.endpoint());
+            devices.setMessageDeliverer(new RequestGate(devices.getRoot(), config, registry.devices()));
+            devices.add(new TelemetryResource(registry.devices(), registry.telemetry(),
+                    config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
+            devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
+                    config.get(VigilConfig.ENROLL_BURST), 10_000)));
+            devices.add(new KeyResource(registry));
+
             management = new CoapServer(config);
             management.addEndpoint(managementEndpoint.endpoint());
-            management.add(new ManagementResource(new ManagementService(registry, telemetry), operators));
+            management.add(new ManagementResource(new ManagementService(registry, sessions,
+                    (operator, operation) -> "admin".equals(operator.role())), registry.operators()));
+
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "vigil-session-sweep");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long every = config.get(VigilConfig.SESSION_SWEEP_INTERVAL, TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(() -> sweep(clock, defaultLifetime), every, every, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    private void sweep(Clock clock, Duration lifetime) {
+        try {
+            sessions.sweep(clock.millis(), keyId -> lifetime.toMillis());
+        } catch (RuntimeException e) {
+            LOG.error("session sweep failed", e);
+        }
+    }
+
+    /** Until policies are in the registry: every profile name exists and none requires approval. */
+    private static ProfileRules profileRules() {
+        return new ProfileRules() {
+            @Override
+            public boolean exists(String profile) {
+                return true;
+            }
+
+            @Override
+            public boolean requiresApproval(String profile) {
+                return false;
+            }
+        };
     }
 
     /**
@@ -68,7 +132,12 @@ public final class VigilServer implements AutoCloseable {
         if (managementPort != null) {
             config.set(VigilConfig.MGMT_PORT, managementPort).setTransient(VigilConfig.MGMT_PORT);
         }
-        VigilServer server = new VigilServer(dir, config);
+        return start(dir, config, Clock.systemUTC());
+    }
+
+    /** Starts a node with an explicit configuration and clock (tests). */
+    public static VigilServer start(DataDir dir, Configuration config, Clock clock) throws IOException {
+        VigilServer server = new VigilServer(dir, config, clock);
         try {
             server.devices.start();
             server.management.start();
@@ -79,12 +148,21 @@ public final class VigilServer implements AutoCloseable {
         return server;
     }
 
+    public Registry registry() {
+        return registry;
+    }
+
     public InetSocketAddress deviceAddress() {
         return deviceEndpoint.endpoint().getAddress();
     }
 
     public InetSocketAddress managementAddress() {
         return managementEndpoint.endpoint().getAddress();
+    }
+
+    /** Full DTLS handshakes the device endpoint has verified since start (resumptions excluded). */
+    public long fullDeviceHandshakes() {
+        return deviceEndpoint.verifier().fullHandshakes();
     }
 
     /** The URI operators' CLI uses to reach this node's management endpoint. */
@@ -96,12 +174,9 @@ public final class VigilServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (devices != null) {
-            devices.destroy();
-        }
-        if (management != null) {
-            management.destroy();
-        }
+        sweeper.shutdownNow();
+        devices.destroy();
+        management.destroy();
         database.close();
     }
 }

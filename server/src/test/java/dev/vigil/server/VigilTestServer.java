@@ -16,7 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.californium.elements.config.Configuration;
 import java.util.stream.Stream;
 
 /**
@@ -27,31 +31,44 @@ public final class VigilTestServer implements AutoCloseable {
 
     private final Path root;
     private final DataDir dir;
+    private final Configuration config;
     private VigilServer server;
     private ManagementClient admin;
 
-    private VigilTestServer(Path root) throws IOException {
+    private VigilTestServer(Path root, Consumer<Configuration> settings) throws IOException {
         this.root = root;
         this.dir = DataDir.init(root.resolve("data"));
-        Files.writeString(dir.config(), Files.readString(dir.config())
-                .replace("VIGIL.COAPS_PORT=5684", "VIGIL.COAPS_PORT=0\nVIGIL.COAPS_ADDRESS=127.0.0.1")
-                .replace("VIGIL.MGMT_PORT=5685", "VIGIL.MGMT_PORT=0"));
-        this.server = VigilServer.start(dir, null, null);
+        this.config = VigilConfig.load(dir);
+        config.set(VigilConfig.COAPS_PORT, 0);
+        config.set(VigilConfig.COAPS_ADDRESS, "127.0.0.1");
+        config.set(VigilConfig.MGMT_PORT, 0);
+        config.set(VigilConfig.SESSION_SWEEP_INTERVAL, 200, TimeUnit.MILLISECONDS);
+        settings.accept(config);
+        this.server = VigilServer.start(dir, config, Clock.systemUTC());
     }
 
     public static VigilTestServer start() {
+        return start(config -> { });
+    }
+
+    /** A node whose configuration {@code settings} may change first (e.g. a short session lifetime). */
+    public static VigilTestServer start(Consumer<Configuration> settings) {
         try {
-            return new VigilTestServer(Files.createTempDirectory("vigil-test"));
+            return new VigilTestServer(Files.createTempDirectory("vigil-test"), settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public VigilServer node() {
+        return server;
     }
 
     /** Stops the node and starts it again on the same data directory (ports change). */
     public VigilTestServer restart() throws IOException {
         closeAdmin();
         server.close();
-        server = VigilServer.start(dir, null, null);
+        server = VigilServer.start(dir, config, Clock.systemUTC());
         return this;
     }
 

@@ -1,0 +1,57 @@
+package dev.vigil.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Who may do what: operators and enrollment tokens. */
+final class AccessOperations {
+
+    private final Registry registry;
+    private final SessionControl sessions;
+
+    AccessOperations(Registry registry, SessionControl sessions) {
+        this.registry = registry;
+        this.sessions = sessions;
+    }
+
+    void register(Map<String, Operation> operations) {
+        operations.put("operator.add", (caller, args) -> {
+            Operator added = registry.operators().add(Args.text(args, "name"), Args.publicKey(args, "publicKey"),
+                    Args.text(args, "role"), Actor.operator(caller));
+            return json(added);
+        });
+        operations.put("operator.list", (caller, args) -> {
+            ArrayNode list = Args.JSON.arrayNode();
+            registry.operators().list().forEach(op -> list.add(json(op)));
+            return Args.object().set("operators", list);
+        });
+        operations.put("operator.remove", (caller, args) -> {
+            String name = Args.text(args, "name");
+            String keyId = registry.operators().remove(name, Actor.operator(caller));
+            sessions.terminate(List.of(keyId));
+            return Args.object().put("name", name).put("removed", true);
+        });
+        operations.put("token.create", this::createToken);
+    }
+
+    private JsonNode createToken(Operator caller, JsonNode args) {
+        long ttlSeconds = Args.number(args, "ttlSeconds", 3600);
+        int uses = Args.integer(args, "uses", 1, 1, 100_000);
+        EnrollmentTokens.Created token = registry.tokens().create(Args.text(args, "profile"),
+                Args.optionalText(args, "name"), Duration.ofSeconds(ttlSeconds), uses, Actor.operator(caller));
+        var result = Args.object().put("token", token.token()).put("profile", token.profile())
+                .put("uses", token.uses()).put("expiresAt", token.expiresAt().toString());
+        if (token.deviceName() != null) {
+            result.put("name", token.deviceName());
+        }
+        return result;
+    }
+
+    private static JsonNode json(Operator op) {
+        return Args.object().put("name", op.name()).put("role", op.role()).put("keyId", op.keyId())
+                .put("createdAt", op.createdAt().toString());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.vigil.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.security.PublicKey;
+
+/** Reading operation arguments; a missing or malformed one is an IllegalArgumentException (4.00). */
+final class Args {
+
+    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private Args() {
+    }
+
+    static String text(JsonNode args, String field) {
+        JsonNode value = args.get(field);
+        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+            throw new IllegalArgumentException("missing text field '" + field + "'");
+        }
+        return value.asText();
+    }
+
+    static String optionalText(JsonNode args, String field) {
+        JsonNode value = args.get(field);
+        return value == null || value.isNull() ? null : text(args, field);
+    }
+
+    static int integer(JsonNode args, String field, int fallback, int min, int max) {
+        JsonNode value = args.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
+            throw new IllegalArgumentException(field + " must be a whole number between " + min + " and " + max);
+        }
+        return value.asInt();
+    }
+
+    static long number(JsonNode args, String field, long fallback) {
+        JsonNode value = args.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.canConvertToLong() || value.asLong() < 0) {
+            throw new IllegalArgumentException(field + " must be a whole number of at least 0");
+        }
+        return value.asLong();
+    }
+
+    static PublicKey publicKey(JsonNode args, String field) {
+        try {
+            return PemFiles.parsePublicKey(text(args, field), field);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    static ObjectNode object() {
+        return JSON.objectNode();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.vigil.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Device operations: add, import, list, show, lifecycle transitions, rotation requests. */
+final class DeviceOperations {
+
+    /** Rows of a manifest sent in chunks, held until the last chunk commits them in one go. */
+    private record Staged(String operator, List<ManifestRow> rows, long startedAt) {
+    }
+
+    static final int MAX_STAGED_ROWS = 1_000_000;
+    private static final long STAGING_TTL_MS = 10 * 60_000;
+
+    private final Registry registry;
+    private final SessionControl sessions;
+    private final Map<String, Staged> staging = new ConcurrentHashMap<>();
+
+    DeviceOperations(Registry registry, SessionControl sessions) {
+        this.registry = registry;
+        this.sessions = sessions;
+    }
+
+    void register(Map<String, Operation> operations) {
+        operations.put("device.add", this::add);
+        operations.put("device.import", this::importChunk);
+        operations.put("device.list", (caller, args) -> list());
+        operations.put("device.show", (caller, args) -> show(Args.text(args, "name")));
+        for (Lifecycle transition : List.of(Lifecycle.APPROVE, Lifecycle.SUSPEND, Lifecycle.QUARANTINE,
+                Lifecycle.REINSTATE, Lifecycle.DECOMMISSION)) {
+            operations.put("device." + transition.verb(), (caller, args) -> change(caller, args, transition));
+        }
+        operations.put("key.rotate", (caller, args) -> {
+            String name = Args.text(args, "name");
+            registry.devices().requestRotation(name, Actor.operator(caller));
+            return Args.object().put("name", name).put("rotationRequested", true);
+        });
+    }
+
+    private JsonNode add(Operator caller, JsonNode args) {
+        String profile = Args.text(args, "profile");
+        if (!registry.profiles().exists(profile)) {
+            throw Refusal.invalid("no profile named '" + profile + "' in the policy in force");
+        }
+        return json(registry.devices().add(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
+                Actor.operator(caller)));
+    }
+
+    /** {@code {"import": id, "source": file, "rows": [{name, profile, key}], "last": bool}}. */
+    private JsonNode importChunk(Operator caller, JsonNode args) {
+        String id = Args.text(args, "import");
+        staging.values().removeIf(s -> System.currentTimeMillis() - s.startedAt() > STAGING_TTL_MS);
+        Staged staged = staging.computeIfAbsent(id,
+                k -> new Staged(caller.keyId(), new ArrayList<>(), System.currentTimeMillis()));
+        if (!staged.operator().equals(caller.keyId())) {
+            throw Refusal.denied("import " + id + " belongs to another operator");
+        }
+        List<ManifestRow> rows = new ArrayList<>();
+        for (JsonNode row : args.path("rows")) {
+            try {
+                rows.add(Manifest.row(row.path("name").asText(null), row.path("profile").asText(null),
+                        row.path("key").asText(null)));
+            } catch (IOException | IllegalArgumentException e) {
+                staging.remove(id);
+                throw Refusal.invalid("device '" + row.path("name").asText() + "': " + e.getMessage()
+                        + "; import cancelled, nothing imported");
+            }
+        }
+        synchronized (staged) {
+            if (staged.rows().size() + rows.size() > MAX_STAGED_ROWS) {
+                staging.remove(id);
+                throw Refusal.invalid("an import holds at most " + MAX_STAGED_ROWS + " devices");
+            }
+            staged.rows().addAll(rows);
+            if (!args.path("last").asBoolean(false)) {
+                return Args.object().put("staged", staged.rows().size());
+            }
+            staging.remove(id);
+            int imported = registry.importer().importAll(staged.rows(), Args.text(args, "source"),
+                    Actor.operator(caller), n -> { });
+            return Args.object().put("imported", imported);
+        }
+    }
+
+    private JsonNode list() {
+        ArrayNode list = Args.JSON.arrayNode();
+        registry.devices().list().forEach(device -> list.add(json(device)));
+        return Args.object().set("devices", list);
+    }
+
+    private JsonNode show(String name) {
+        DeviceRegistry.Details details = registry.devices().show(name);
+        ObjectNode result = json(details.device()).put("rotationRequested", details.rotationRequested());
+        ArrayNode keys = result.putArray("keys");
+        for (DeviceKey key : details.keys()) {
+            ObjectNode k = keys.addObject().put("keyId", key.keyId()).put("state", key.state().name())
+                    .put("createdAt", key.createdAt().toString());
+            if (key.activatedAt() != null) {
+                k.put("activatedAt", key.activatedAt().toString());
+            }
+        }
+        return result;
+    }
+
+    private JsonNode change(Operator caller, JsonNode args, Lifecycle transition) {
+        LifecycleChange change = registry.devices().change(Args.text(args, "name"), transition, Actor.operator(caller));
+        DeviceState after = change.device().state();
+        if (after == DeviceState.SUSPENDED || after == DeviceState.DECOMMISSIONED) {
+            sessions.terminate(change.keyIds());
+        }
+        return Args.object().put("name", change.device().name()).put("before", change.before().name())
+                .put("state", after.name());
+    }
+
+    static ObjectNode json(Device device) {
+        ObjectNode node = Args.object()
+                .put("name", device.name())
+                .put("profile", device.profile())
+                .put("state", device.state().name())
+                .put("createdAt", device.createdAt().toString())
+                .put("updatedAt", device.updatedAt().toString());
+        if (device.keyId() != null) {
+            node.put("keyId", device.keyId());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.vigil.provisioning;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * One-time enrollment tokens: an operator creates one for a profile (and optionally a device name); a
+ * device with an unknown key redeems it to become a registered device. Only the token's SHA-256 is
+ * stored; the token itself is shown once.
+ */
+public final class EnrollmentTokens {
+
+    /** A created token: the secret (shown once) and what it grants. */
+    public record Created(String token, String profile, String deviceName, int uses, Instant expiresAt) {
+    }
+
+    static final Duration MAX_TTL = Duration.ofDays(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DeviceRegistry registry;
+    private final ProfileRules profiles;
+
+    public EnrollmentTokens(DeviceRegistry registry, ProfileRules profiles) {
+        this.registry = registry;
+        this.profiles = profiles;
+    }
+
+    public Created create(String profile, String deviceName, Duration ttl, int uses, Actor actor) {
+        Names.require("profile", profile);
+        if (deviceName != null) {
+            Names.require("device name", deviceName);
+        }
+        if (!profiles.exists(profile)) {
+            throw Refusal.invalid("no profile named '" + profile + "' in the policy in force");
+        }
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw Refusal.invalid("ttl must be more than 0 and at most " + MAX_TTL.toDays() + " days");
+        }
+        if (uses < 1 || uses > 100_000) {
+            throw Refusal.invalid("uses must be between 1 and 100000");
+        }
+        if (deviceName != null && uses != 1) {
+            throw Refusal.invalid("a token that names its device can be used once only (--uses 1)");
+        }
+        byte[] secret = new byte[16];
+        RANDOM.nextBytes(secret);
+        String token = "vgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Instant now = Instant.now();
+        Instant expiresAt = now.plus(ttl);
+        registry.database().inTransaction(c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO enrollment_tokens (token_hash, profile,"
+                    + " device_name, uses_left, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, hash(token));
+                insert.setString(2, profile);
+                insert.setString(3, deviceName);
+                insert.setInt(4, uses);
+                insert.setObject(5, DeviceRows.utc(expiresAt));
+                insert.setString(6, actor.id());
+                insert.setObject(7, DeviceRows.utc(now));
+                insert.executeUpdate();
+            }
+            registry.audit().append(c, actor, "token.create", "profile " + profile, null,
+                    "token " + hash(token).substring(0, 12) + " uses=" + uses + " expires=" + expiresAt
+                            + (deviceName == null ? "" : " name=" + deviceName));
+            return null;
+        });
+        return new Created(token, profile, deviceName, uses, expiresAt);
+    }
+
+    /**
+     * Binds {@code key} to a new device with the token's profile: ACTIVE, or PENDING if the profile
+     * requires approval. A spent, expired or unknown token is refused (reason DENIED) and nothing changes.
+     */
+    public Device redeem(String token, PublicKey key) {
+        String keyId = KeyIds.of(key);
+        Instant now = Instant.now();
+        Device device = registry.database().inTransaction(c -> {
+            String profile;
+            String name;
+            try (PreparedStatement query = c.prepareStatement("SELECT profile, device_name, uses_left, expires_at"
+                    + " FROM enrollment_tokens WHERE token_hash = ? FOR UPDATE")) {
+                query.setString(1, hash(token == null ? "" : token));
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) {
+                        throw Refusal.denied("unknown enrollment token");
+                    }
+                    if (rows.getInt(3) < 1) {
+                        throw Refusal.denied("enrollment token already used");
+                    }
+                    if (!DeviceRows.instant(rows, 4).isAfter(now)) {
+                        throw Refusal.denied("enrollment token expired");
+                    }
+                    profile = rows.getString(1);
+                    name = rows.getString(2) != null ? rows.getString(2)
+                            : profile + "-" + keyId.substring(keyId.indexOf(';') + 1).substring(0, 10);
+                }
+            }
+            try (PreparedStatement spend = c.prepareStatement(
+                    "UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE token_hash = ?")) {
+                spend.setString(1, hash(token));
+                spend.executeUpdate();
+            }
+            DeviceState state = profiles.requiresApproval(profile) ? DeviceState.PENDING : DeviceState.ACTIVE;
+            long id = DeviceRows.insertDevice(c, name, profile, state, now);
+            DeviceRows.insertKey(c, keyId, id, key.getEncoded(), KeyState.ACTIVE, now);
+            registry.audit().append(c, Actor.device(keyId), "device.enroll", name, null,
+                    "state=" + state + " profile=" + profile + " token " + hash(token).substring(0, 12));
+            return new Device(name, keyId, profile, state, now, now);
+        });
+        registry.invalidate(keyId);
+        return device;
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.vigil.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** One management operation: JSON arguments in, JSON result out, on behalf of an operator. */
+@FunctionalInterface
+public interface Operation {
+    JsonNode run(Operator caller, JsonNode args) throws ManagementException;
+}

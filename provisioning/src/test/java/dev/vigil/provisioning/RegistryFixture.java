@@ -1,0 +1,38 @@
+package dev.vigil.provisioning;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+/** A registry on an H2 database in a temp dir, with a fixed set of profiles. */
+final class RegistryFixture implements AutoCloseable {
+
+    static final Actor ADMIN = new Actor("ni:///sha-256;test-admin");
+
+    final Database database;
+    final Registry registry;
+
+    RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval) {
+        database = Database.openEmbedded(dir);
+        registry = Registry.open(database, new ProfileRules() {
+            @Override
+            public boolean exists(String profile) {
+                return profiles.contains(profile);
+            }
+
+            @Override
+            public boolean requiresApproval(String profile) {
+                return needApproval.contains(profile);
+            }
+        }, clock);
+    }
+
+    RegistryFixture(Path dir) {
+        this(dir, Clock.systemUTC(), Set.of("sensor", "gated"), Set.of("gated"));
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

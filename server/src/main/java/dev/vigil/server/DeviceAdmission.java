@@ -1,0 +1,95 @@
+package dev.vigil.server;
+
+import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.KeyState;
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.SessionControl;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Who may complete a handshake with the device endpoint, checked against the registry on every full
+ * handshake and every resumption:
+ * <ul>
+ * <li>unknown keys: yes, but they hold only the enrollment policy (the request gate sees to that);</li>
+ * <li>a provisioned device's first handshake activates it; a key proposed for rotation becomes the
+ * device's ACTIVE key (the old one is retired and its sessions cut);</li>
+ * <li>suspended devices, retired keys: no; decommissioned devices and revoked keys: no, and a
+ * security event, since a tombstoned key should never be seen again.</li>
+ * </ul>
+ */
+final class DeviceAdmission implements Admission {
+
+    private final Registry registry;
+    private final SessionControl sessions;
+    private final Function<String, java.time.Duration> lifetimeOfProfile;
+    private final Clock clock;
+
+    DeviceAdmission(Registry registry, SessionControl sessions,
+            Function<String, java.time.Duration> lifetimeOfProfile, Clock clock) {
+        this.registry = registry;
+        this.sessions = sessions;
+        this.lifetimeOfProfile = lifetimeOfProfile;
+        this.clock = clock;
+    }
+
+    @Override
+    public String refusal(String keyId, PublicKey key) {
+        Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
+        if (found.isEmpty()) {
+            return null; // enrollment only
+        }
+        DeviceIdentity device = found.get();
+        String problem = problem(device);
+        if (problem != null) {
+            return problem;
+        }
+        try {
+            if (device.state() == DeviceState.PROVISIONED) {
+                registry.devices().activate(keyId, key, registry.profiles().requiresApproval(device.profile()));
+            } else if (device.keyState() == KeyState.PENDING_ROTATION) {
+                String retired = registry.rotation().confirm(keyId);
+                if (retired != null) {
+                    sessions.terminate(List.of(retired));
+                }
+            }
+        } catch (Refusal e) {
+            registry.events().record("handshake-refused", device.name(), e.getMessage());
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    /** May a session of this key, created at {@code createdAtMillis}, be resumed? */
+    boolean resumable(String keyId, long createdAtMillis) {
+        Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
+        if (found.isEmpty()) {
+            return true; // an enrollment-only session of an unknown key
+        }
+        DeviceIdentity device = found.get();
+        return problem(device) == null && device.keyState() == KeyState.ACTIVE
+                && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(device.profile()).toMillis();
+    }
+
+    private String problem(DeviceIdentity device) {
+        if (device.isTombstoned()) {
+            registry.events().record("tombstoned-key-seen", device.name(),
+                    "a key of a decommissioned device or a revoked key tried to connect");
+            return "tombstoned key of " + device.name();
+        }
+        if (device.keyState() == KeyState.RETIRED) {
+            registry.events().record("handshake-refused", device.name(), "retired key");
+            return "retired key of " + device.name();
+        }
+        if (!device.mayConnect()) {
+            registry.events().record("handshake-refused", device.name(), "device is " + device.state());
+            return device.name() + " is " + device.state();
+        }
+        return null;
+    }
+}

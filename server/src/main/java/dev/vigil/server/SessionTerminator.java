@@ -1,0 +1,92 @@
+package dev.vigil.server;
+
+import dev.vigil.provisioning.SessionControl;
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.Collection;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+import org.eclipse.californium.elements.util.Filter;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.DTLSSession;
+
+/**
+ * Cuts live DTLS sessions: sends close_notify (the peer re-handshakes on its next request and is
+ * re-checked at once) and drops the connection and its resumable session (a peer that missed the
+ * close_notify cannot resume either). Also the lifetime sweep: sessions older than their principal's
+ * maximum lifetime are closed, so the next contact is a full handshake.
+ */
+final class SessionTerminator implements SessionControl {
+
+    private final DTLSConnector devices;
+    private final DTLSConnector management;
+
+    SessionTerminator(DTLSConnector devices, DTLSConnector management) {
+        this.devices = devices;
+        this.management = management;
+    }
+
+    @Override
+    public void terminate(Collection<String> keyIds) {
+        if (keyIds.isEmpty()) {
+            return;
+        }
+        Set<String> ids = Set.copyOf(keyIds);
+        for (DTLSConnector connector : new DTLSConnector[] {devices, management}) {
+            closeWhere(connector, connection -> ids.contains(peerName(connection)));
+            connector.startTerminateConnectionsForPrincipal((Filter<Principal>) p -> ids.contains(p.getName()), true);
+        }
+    }
+
+    /**
+     * Closes device sessions older than {@code maxAgeMillis(keyId)} allows.
+     *
+     * @param maxAgeMillis the maximum lifetime of a principal's sessions, in ms
+     */
+    void sweep(long nowMillis, ToLongFunction<String> maxAgeMillis) {
+        closeWhere(devices, connection -> {
+            DTLSSession session = connection.getEstablishedSession();
+            String name = peerName(connection);
+            return session != null && name != null && nowMillis - session.getCreationTime() >= maxAgeMillis.applyAsLong(name);
+        });
+    }
+
+    @Override
+    public int liveDeviceSessions() {
+        int[] count = new int[1];
+        try {
+            devices.startForEach((Filter<Connection>) c -> {
+                if (c.hasEstablishedDtlsContext()) {
+                    synchronized (count) {
+                        count[0]++;
+                    }
+                }
+                return false;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return -1;
+        }
+        synchronized (count) {
+            return count[0];
+        }
+    }
+
+    private static void closeWhere(DTLSConnector connector, java.util.function.Predicate<Connection> which) {
+        connector.startForEach((Filter<Connection>) connection -> {
+            InetSocketAddress peer = connection.getPeerAddress();
+            if (peer != null && connection.hasEstablishedDtlsContext() && which.test(connection)) {
+                connector.close(peer);
+            }
+            return false;
+        });
+    }
+
+    private static String peerName(Connection connection) {
+        DTLSSession session = connection.getSession();
+        Principal peer = session == null ? null : session.getPeerIdentity();
+        return peer == null ? null : peer.getName();
+    }
+}
