@@ -34,8 +34,8 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
  */
 public final class DeviceClient implements AutoCloseable {
 
-    /** What became of one request. */
-    public record Outcome(ResponseCode code, String failure) {
+    /** What became of one request: a response code and payload, or why there was none. */
+    public record Outcome(ResponseCode code, byte[] payload, String failure) {
         public boolean isSuccess() {
             return code != null && code.isSuccess();
         }
@@ -89,6 +89,11 @@ public final class DeviceClient implements AutoCloseable {
         return send("/t", request);
     }
 
+    /** Whether the server answered at all (any response code, even a refusal). */
+    public static boolean answered(Outcome outcome) {
+        return outcome.code() != null;
+    }
+
     /** Sends a prepared request to {@code path} on the server and waits for its outcome. */
     public Outcome send(String path, Request request) {
         CoapClient client = new CoapClient(server.resolve(path));
@@ -97,7 +102,7 @@ public final class DeviceClient implements AutoCloseable {
         request.setURI(client.getURI());
         try {
             CoapResponse response = client.advanced(request);
-            return response != null ? new Outcome(response.getCode(), null)
+            return response != null ? new Outcome(response.getCode(), response.getPayload(), null)
                     : failure(request.getSendError());
         } catch (ConnectorException | IOException e) {
             return failure(e);
@@ -109,10 +114,10 @@ public final class DeviceClient implements AutoCloseable {
     private Outcome failure(Throwable error) {
         HandshakeException refused = handshakeFailure(error);
         if (refused != null) {
-            return new Outcome(null, "the server refused the DTLS handshake ("
+            return new Outcome(null, null, "the server refused the DTLS handshake ("
                     + refused.getAlert().getDescription().name().toLowerCase(Locale.ROOT) + ")");
         }
-        return new Outcome(null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
+        return new Outcome(null, null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
     }
 
     private static HandshakeException handshakeFailure(Throwable error) {

@@ -30,6 +30,8 @@ public final class DeviceKeys {
 
     public static final String KEY_FILE = "device-key.pem";
     public static final String PUBLIC_FILE = "device.pub.pem";
+    /** A rotation's new key, until the server has confirmed it (then it replaces {@link #KEY_FILE}). */
+    public static final String NEXT_KEY_FILE = "device-key.next.pem";
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
@@ -39,8 +41,20 @@ public final class DeviceKeys {
 
     /** Makes a new EC P-256 key pair in {@code stateDir}; refuses to replace an existing key. */
     public static KeyPair generate(Path stateDir) throws IOException {
+        KeyPair pair = generate(stateDir, KEY_FILE);
+        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()),
+                StandardCharsets.US_ASCII);
+        return pair;
+    }
+
+    /** Makes the key of a rotation, {@link #NEXT_KEY_FILE} (mode 0600, synced); never overwrites. */
+    public static KeyPair generateNext(Path stateDir) throws IOException {
+        return generate(stateDir, NEXT_KEY_FILE);
+    }
+
+    private static KeyPair generate(Path stateDir, String fileName) throws IOException {
         Files.createDirectories(stateDir);
-        Path keyFile = stateDir.resolve(KEY_FILE);
+        Path keyFile = stateDir.resolve(fileName);
         KeyPair pair;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -56,9 +70,7 @@ public final class DeviceKeys {
         }
         Files.writeString(keyFile, pem("PRIVATE KEY", pkcs8(pair))
                 + pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()),
-                StandardCharsets.US_ASCII);
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
         return pair;
     }
 
@@ -67,6 +79,29 @@ public final class DeviceKeys {
         if (!Files.exists(keyFile)) {
             throw new IOException("no device key in " + stateDir + " (run vigil-device keygen --state " + stateDir + ")");
         }
+        return read(keyFile);
+    }
+
+    /** The rotation's new key, if a rotation is under way. */
+    static java.util.Optional<KeyPair> loadNext(Path stateDir) throws IOException {
+        Path next = stateDir.resolve(NEXT_KEY_FILE);
+        return Files.exists(next) ? java.util.Optional.of(read(next)) : java.util.Optional.empty();
+    }
+
+    /** Makes the confirmed new key the device key: one atomic rename, then the public key file. */
+    static void promoteNext(Path stateDir) throws IOException {
+        KeyPair next = read(stateDir.resolve(NEXT_KEY_FILE));
+        Files.move(stateDir.resolve(NEXT_KEY_FILE), stateDir.resolve(KEY_FILE),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", next.getPublic().getEncoded()),
+                StandardCharsets.US_ASCII);
+    }
+
+    static void discardNext(Path stateDir) throws IOException {
+        Files.deleteIfExists(stateDir.resolve(NEXT_KEY_FILE));
+    }
+
+    private static KeyPair read(Path keyFile) throws IOException {
         String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
         try {
             KeyFactory ec = KeyFactory.getInstance("EC");

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "vigil-device", mixinStandardHelpOptions = true, version = "vigil-device 0.1.0",
         description = "Vigil reference device client.",
-        subcommands = {Main.Keygen.class, Main.Send.class},
+        subcommands = {Main.Keygen.class, Main.Enroll.class, Main.Send.class, Main.Rotate.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok (2.xx)", "1:refused", "2:usage error", "3:no answer from the server"})
 public final class Main {
@@ -88,7 +88,8 @@ public final class Main {
         @Option(names = "--server", required = true, paramLabel = "URI", description = "e.g. coaps://host:5684")
         URI server;
 
-        @Option(names = "--server-key", required = true, paramLabel = "FILE", description = "Server public key to pin.")
+        @Option(names = "--server-key", paramLabel = "FILE",
+                description = "Server public key to pin (default: the one enrollment stored in the state directory).")
         Path serverKey;
 
         @Option(names = "--value", required = true, paramLabel = "NAME=NUMBER",
@@ -105,8 +106,11 @@ public final class Main {
             if (!"coaps".equals(server.getScheme()) || server.getHost() == null) {
                 throw new ParameterException(spec.commandLine(), "--server must be coaps://host:port, not " + server);
             }
+            PublicKey pinned = DeviceKeys.readPublicKey(pinnedServerKey(state, serverKey));
+            if (new KeyRotator(state, server, pinned, timeoutSeconds * 1000L).recover() == KeyRotator.Result.RECOVERED) {
+                spec.commandLine().getErr().println("vigil-device: finished an interrupted key rotation");
+            }
             KeyPair key = DeviceKeys.load(state);
-            PublicKey pinned = DeviceKeys.readPublicKey(serverKey);
             try (DeviceClient client = new DeviceClient(server, key, pinned).timeout(timeoutSeconds * 1000L)) {
                 DeviceClient.Outcome outcome = client.sendTelemetry(SenmlCbor.encode(readings));
                 if (outcome.isSuccess()) {
@@ -114,7 +118,7 @@ public final class Main {
                     return OK;
                 }
                 spec.commandLine().getErr().println("vigil-device send: " + outcome);
-                return outcome.code() == null && outcome.failure().startsWith("no answer") ? NO_ANSWER : REFUSED;
+                return exitCode(outcome);
             }
         }
 
@@ -133,6 +137,100 @@ public final class Main {
                 }
             }
             return readings;
+        }
+    }
+
+    /** The server key to pin: the option's file, else the one enrollment stored. */
+    static Path pinnedServerKey(Path state, Path option) throws IOException {
+        Path file = option != null ? option : state.resolve(Enrollment.SERVER_KEY_FILE);
+        if (!java.nio.file.Files.exists(file)) {
+            throw new IOException("no server key: give --server-key FILE (nothing pinned in " + state + " yet)");
+        }
+        return file;
+    }
+
+    static int exitCode(DeviceClient.Outcome outcome) {
+        if (outcome.isSuccess()) {
+            return OK;
+        }
+        return outcome.code() == null && outcome.failure().startsWith("no answer") ? NO_ANSWER : REFUSED;
+    }
+
+    @Command(name = "enroll", description = "Enroll this device's key with a one-time token from an operator.")
+    static final class Enroll implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state", required = true, paramLabel = "DIR", description = "Device state directory.")
+        Path state;
+
+        @Option(names = "--server", required = true, paramLabel = "URI", description = "e.g. coaps://host:5684")
+        URI server;
+
+        @Option(names = "--server-key", required = true, paramLabel = "FILE",
+                description = "Server public key to pin; kept in the state directory.")
+        Path serverKey;
+
+        @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "From vigil token create.")
+        String token;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws IOException {
+            DeviceClient.Outcome outcome = Enrollment.enroll(state, server, serverKey, token, timeoutSeconds * 1000L);
+            if (outcome.isSuccess()) {
+                Enrollment.Result result = Enrollment.read(state);
+                spec.commandLine().getOut().printf("enrolled as %s (profile %s, %s)%n", result.name(),
+                        result.profile(), result.state());
+                return OK;
+            }
+            spec.commandLine().getErr().println("vigil-device enroll: " + (outcome.code() != null
+                    && outcome.code().name().equals("FORBIDDEN") ? "refused: the token is spent, expired or wrong"
+                    : outcome.toString()));
+            return exitCode(outcome);
+        }
+    }
+
+    @Command(name = "rotate", description = "Replace the device key without ever being locked out.")
+    static final class Rotate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state", required = true, paramLabel = "DIR", description = "Device state directory.")
+        Path state;
+
+        @Option(names = "--server", required = true, paramLabel = "URI", description = "e.g. coaps://host:5684")
+        URI server;
+
+        @Option(names = "--server-key", paramLabel = "FILE", description = "Server public key (default: pinned).")
+        Path serverKey;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws IOException {
+            PublicKey pinned = DeviceKeys.readPublicKey(pinnedServerKey(state, serverKey));
+            KeyRotator.Result result = new KeyRotator(state, server, pinned, timeoutSeconds * 1000L).rotate();
+            PrintWriter out = spec.commandLine().getOut();
+            switch (result) {
+                case ROTATED -> {
+                    out.println("rotated: new key " + DeviceKeys.keyId(DeviceKeys.load(state).getPublic()));
+                    return OK;
+                }
+                case NO_ANSWER -> {
+                    spec.commandLine().getErr().println("vigil-device rotate: no answer from " + server
+                            + "; run rotate again to finish");
+                    return NO_ANSWER;
+                }
+                default -> {
+                    spec.commandLine().getErr().println("vigil-device rotate: refused by the server; the current key"
+                            + " stays in use");
+                    return REFUSED;
+                }
+            }
         }
     }
 }

@@ -35,8 +35,13 @@ abstract class RemoteCommand implements Callable<Integer> {
                 printHuman(result);
             }
             context.out().flush();
-            return ExitCodes.OK;
+            return exitCode(result);
         }
+    }
+
+    /** The exit code for a result the server sent (0 unless a command says otherwise). */
+    int exitCode(JsonNode result) {
+        return ExitCodes.OK;
     }
 
     /** Runs the operation(s); the result is printed as JSON or handed to {@link #printHuman}. */

@@ -21,12 +21,28 @@ public final class VigilCli {
     static final class Root {
     }
 
-    @Command(name = "device", description = "Register and list devices.")
+    @Command(name = "device", description = "Devices: register, import, list, show, lifecycle.")
     static final class Device {
     }
 
     @Command(name = "telemetry", description = "Read telemetry.")
     static final class Telemetry {
+    }
+
+    @Command(name = "token", description = "Enrollment tokens.")
+    static final class Token {
+    }
+
+    @Command(name = "key", description = "Device keys.")
+    static final class Key {
+    }
+
+    @Command(name = "operator", description = "Operators: people and scripts holding operator keys.")
+    static final class OperatorGroup {
+    }
+
+    @Command(name = "audit", description = "The hash-chained audit log.")
+    static final class Audit {
     }
 
     private VigilCli() {
@@ -38,9 +54,27 @@ public final class VigilCli {
                 .addSubcommand(new ServerCommand(context))
                 .addSubcommand(new CommandLine(new Device())
                         .addSubcommand(new DeviceCommands.Add(context))
-                        .addSubcommand(new DeviceCommands.ListDevices(context)))
+                        .addSubcommand(new ImportCommand(context))
+                        .addSubcommand(new DeviceCommands.ListDevices(context))
+                        .addSubcommand(new RecordCommands.DeviceShow(context))
+                        .addSubcommand(new LifecycleCommands.Approve(context))
+                        .addSubcommand(new LifecycleCommands.Suspend(context))
+                        .addSubcommand(new LifecycleCommands.Quarantine(context))
+                        .addSubcommand(new LifecycleCommands.Reinstate(context))
+                        .addSubcommand(new LifecycleCommands.Decommission(context)))
+                .addSubcommand(new CommandLine(new Token()).addSubcommand(new AccessCommands.TokenCreate(context)))
+                .addSubcommand(new CommandLine(new Key()).addSubcommand(new AccessCommands.KeyRotate(context)))
+                .addSubcommand(new CommandLine(new OperatorGroup())
+                        .addSubcommand(new AccessCommands.OperatorAdd(context))
+                        .addSubcommand(new AccessCommands.OperatorList(context))
+                        .addSubcommand(new AccessCommands.OperatorRemove(context)))
                 .addSubcommand(new CommandLine(new Telemetry())
-                        .addSubcommand(new TelemetryCommands.Tail(context)));
+                        .addSubcommand(new TelemetryCommands.Tail(context)))
+                .addSubcommand(new CommandLine(new Audit())
+                        .addSubcommand(new RecordCommands.AuditTail(context))
+                        .addSubcommand(new RecordCommands.AuditVerify(context)))
+                .addSubcommand(new RecordCommands.Events(context))
+                .addSubcommand(new RecordCommands.Status(context));
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setParameterExceptionHandler(usageError(context));

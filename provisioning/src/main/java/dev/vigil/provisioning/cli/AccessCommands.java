@@ -1,0 +1,157 @@
+package dev.vigil.provisioning.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.PemFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil token create}, {@code vigil key rotate}, {@code vigil operator add|list|remove}. */
+final class AccessCommands {
+
+    private AccessCommands() {
+    }
+
+    static String pem(Path file) {
+        try {
+            return PemFiles.publicKeyPem(PemFiles.readPublicKey(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Command(name = "create", description = "Make a one-time enrollment token (shown once, stored only as a hash).")
+    static final class TokenCreate extends RemoteCommand {
+
+        @Option(names = "--profile", required = true, paramLabel = "P", description = "Profile the device gets.")
+        String profile;
+
+        @Option(names = "--name", paramLabel = "N", description = "Name the device gets (default: profile-<key id>).")
+        String name;
+
+        @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
+                description = "How long the token is valid: 90s, 30m, 1h, 7d (default ${DEFAULT-VALUE}).")
+        Duration ttl;
+
+        @Option(names = "--uses", paramLabel = "N", defaultValue = "1", description = "Enrollments it allows (default 1).")
+        int uses;
+
+        TokenCreate(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            var args = args().put("profile", profile).put("ttlSeconds", ttl.toSeconds()).put("uses", uses);
+            if (name != null) {
+                args.put("name", name);
+            }
+            return client.call("token.create", args);
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().println(result.path("token").asText());
+            context.err().printf("token for profile %s%s, %d use(s), expires %s (shown once)%n",
+                    result.path("profile").asText(), result.has("name") ? ", device " + result.path("name").asText() : "",
+                    result.path("uses").asInt(), result.path("expiresAt").asText());
+        }
+    }
+
+    @Command(name = "rotate", description = "Ask a device to rotate its key; it learns this on its next exchange.")
+    static final class KeyRotate extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
+        String name;
+
+        KeyRotate(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("key.rotate", args().put("name", name));
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().println("rotation requested for " + result.path("name").asText());
+        }
+    }
+
+    @Command(name = "add", description = "Add an operator by public key, with one role.")
+    static final class OperatorAdd extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Operator name.")
+        String name;
+
+        @Option(names = "--key", required = true, paramLabel = "PUB.pem", description = "The operator's public key.")
+        Path key;
+
+        @Option(names = "--role", required = true, paramLabel = "R", description = "admin, operator, installer or auditor.")
+        String role;
+
+        OperatorAdd(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("operator.add", args().put("name", name).put("publicKey", pem(key)).put("role", role));
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().printf("added operator %s (role %s)%n  key %s%n", result.path("name").asText(),
+                    result.path("role").asText(), result.path("keyId").asText());
+        }
+    }
+
+    @Command(name = "list", description = "List operators.")
+    static final class OperatorList extends RemoteCommand {
+
+        OperatorList(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("operator.list", args());
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            Table table = new Table("NAME", "ROLE", "KEY ID");
+            for (JsonNode op : result.path("operators")) {
+                table.row(op.path("name").asText(), op.path("role").asText(), op.path("keyId").asText());
+            }
+            table.print(context.out());
+        }
+    }
+
+    @Command(name = "remove", description = "Remove an operator; its live session is cut at once.")
+    static final class OperatorRemove extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Operator name.")
+        String name;
+
+        OperatorRemove(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("operator.remove", args().put("name", name));
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().println("removed operator " + result.path("name").asText());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vigil.provisioning.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.ManagementException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil device approve|suspend|quarantine|reinstate|decommission NAME}. */
+final class LifecycleCommands {
+
+    private LifecycleCommands() {
+    }
+
+    /** One lifecycle transition; the live DTLS sessions follow at once. */
+    abstract static class Transition extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
+        String name;
+
+        private final String verb;
+
+        Transition(CliContext context, String verb) {
+            super(context);
+            this.verb = verb;
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("device." + verb, args().put("name", name));
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().printf("%s: %s -> %s%n", result.path("name").asText(), result.path("before").asText(),
+                    result.path("state").asText());
+        }
+    }
+
+    @Command(name = "approve", description = "Let a PENDING device in (it becomes ACTIVE).")
+    static final class Approve extends Transition {
+        Approve(CliContext context) {
+            super(context, "approve");
+        }
+    }
+
+    @Command(name = "suspend", description = "Cut the device's live session and refuse its handshakes until reinstated.")
+    static final class Suspend extends Transition {
+        Suspend(CliContext context) {
+            super(context, "suspend");
+        }
+    }
+
+    @Command(name = "quarantine", description = "Restrict the device to remediation (key rotation).")
+    static final class Quarantine extends Transition {
+        Quarantine(CliContext context) {
+            super(context, "quarantine");
+        }
+    }
+
+    @Command(name = "reinstate", description = "Return a suspended or quarantined device to ACTIVE.")
+    static final class Reinstate extends Transition {
+        Reinstate(CliContext context) {
+            super(context, "reinstate");
+        }
+    }
+
+    @Command(name = "decommission", description = "Retire the device for good: session cut, name and keys tombstoned.")
+    static final class Decommission extends Transition {
+        Decommission(CliContext context) {
+            super(context, "decommission");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.vigil.provisioning.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.ManagementException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil device show}, {@code audit tail|verify}, {@code events}, {@code status}. */
+final class RecordCommands {
+
+    private RecordCommands() {
+    }
+
+    @Command(name = "show", description = "Show one device with every key it holds or held.")
+    static final class DeviceShow extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
+        String name;
+
+        DeviceShow(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("device.show", args().put("name", name));
+        }
+
+        @Override
+        void printHuman(JsonNode d) {
+            var out = context.out();
+            out.printf("%s  profile %s  state %s%s%n", d.path("name").asText(), d.path("profile").asText(),
+                    d.path("state").asText(), d.path("rotationRequested").asBoolean() ? "  (rotation requested)" : "");
+            out.printf("created %s  updated %s%n", d.path("createdAt").asText(), d.path("updatedAt").asText());
+            Table keys = new Table("KEY ID", "STATE", "CREATED", "ACTIVATED");
+            for (JsonNode k : d.path("keys")) {
+                keys.row(k.path("keyId").asText(), k.path("state").asText(), k.path("createdAt").asText(),
+                        k.path("activatedAt").asText("-"));
+            }
+            keys.print(out);
+        }
+    }
+
+    /** A listing that can follow new entries ({@code -f}) by polling with the last sequence number seen. */
+    abstract static class Followable extends RemoteCommand {
+
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new entries as they come.")
+        boolean follow;
+
+        @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "20", description = "How many (1-1000).")
+        int lines;
+
+        private long last = -1;
+
+        Followable(CliContext context) {
+            super(context);
+        }
+
+        abstract String operation();
+
+        abstract String listField();
+
+        abstract String line(JsonNode entry);
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            JsonNode first = client.call(operation(), args().put("limit", lines));
+            if (!follow) {
+                return first;
+            }
+            print(first);
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                print(client.call(operation(), args().put("after", Math.max(last, 0)).put("limit", 1000)));
+            }
+            return JSON.createObjectNode().set(listField(), JSON.createArrayNode());
+        }
+
+        private void print(JsonNode page) {
+            for (JsonNode entry : page.path(listField())) {
+                last = Math.max(last, entry.path("seq").asLong());
+                try {
+                    context.out().println(json ? JSON.writeValueAsString(entry) : line(entry));
+                } catch (JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            context.out().flush();
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            for (JsonNode entry : result.path(listField())) {
+                context.out().println(line(entry));
+            }
+        }
+    }
+
+    @Command(name = "tail", description = "Show the newest audit records.")
+    static final class AuditTail extends Followable {
+        AuditTail(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        String operation() {
+            return "audit.tail";
+        }
+
+        @Override
+        String listField() {
+            return "entries";
+        }
+
+        @Override
+        String line(JsonNode e) {
+            return String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
+                    e.path("actor").asText(), e.path("action").asText(), e.path("target").asText(),
+                    e.path("before").isNull() ? "" : " [" + e.path("before").asText() + "]",
+                    e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]");
+        }
+    }
+
+    @Command(name = "events", description = "Show security events: refused handshakes, denials, tombstoned keys seen...")
+    static final class Events extends Followable {
+        Events(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        String operation() {
+            return "events";
+        }
+
+        @Override
+        String listField() {
+            return "events";
+        }
+
+        @Override
+        String line(JsonNode e) {
+            return String.format("#%d %s %s %s: %s", e.path("seq").asLong(), e.path("at").asText(),
+                    e.path("type").asText(), e.path("subject").asText(), e.path("detail").asText());
+        }
+    }
+
+    @Command(name = "verify", description = "Recompute the audit chain; exit 1 and name the first broken record.")
+    static final class AuditVerify extends RemoteCommand {
+        AuditVerify(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("audit.verify", args());
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            if (result.path("intact").asBoolean()) {
+                context.out().printf("audit log intact: %d records verified%n", result.path("checked").asLong());
+            } else {
+                context.err().printf("vigil audit verify: BROKEN at record %d: %s%n",
+                        result.path("firstBroken").asLong(), result.path("problem").asText());
+            }
+        }
+
+        @Override
+        int exitCode(JsonNode result) {
+            return result.path("intact").asBoolean() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+
+    @Command(name = "status", description = "Server version, uptime, devices by state, live sessions.")
+    static final class Status extends RemoteCommand {
+        Status(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("status", args());
+        }
+
+        @Override
+        void printHuman(JsonNode s) {
+            var out = context.out();
+            out.printf("vigil %s, up %ds (since %s)%n", s.path("version").asText(), s.path("uptimeSeconds").asLong(),
+                    s.path("startedAt").asText());
+            out.printf("live device sessions: %d, security events: %d%n", s.path("liveSessions").asInt(),
+                    s.path("securityEvents").asLong());
+            Table table = new Table("STATE", "DEVICES");
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("devices").fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                table.row(e.getKey(), e.getValue().asText());
+            }
+            table.print(out);
+        }
+    }
+}
