@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,10 @@ public final class VigilServer implements AutoCloseable {
             deviceEndpoint = DtlsEndpoints.server(config, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable);
-            managementEndpoint = DtlsEndpoints.server(config, "management",
+            // operators send manifests in chunks of a few hundred KiB; devices keep the small default
+            Configuration managementConfig = new Configuration(config);
+            managementConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
+            managementEndpoint = DtlsEndpoints.server(managementConfig, "management",
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
                     serverKey,
                     (keyId, key) -> registry.operators().findByKeyId(keyId).isPresent() ? null : "not an operator key",
@@ -77,7 +81,7 @@ public final class VigilServer implements AutoCloseable {
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
 
-            management = new CoapServer(config);
+            management = new CoapServer(managementConfig);
             management.addEndpoint(managementEndpoint.endpoint());
             management.add(new ManagementResource(new ManagementService(registry, sessions,
                     (operator, operation) -> "admin".equals(operator.role())), registry.operators()));

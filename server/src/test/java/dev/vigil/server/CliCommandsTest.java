@@ -1,0 +1,163 @@
+package dev.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.provisioning.KeyIds;
+import dev.vigil.provisioning.PemFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every {@code vigil} command in-process against a real node: its happy path and one bad argument. */
+class CliCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private VigilTestServer server;
+
+    @BeforeEach
+    void start() {
+        server = VigilTestServer.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private CliRun vigil(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--server", server.managementUri().toString(),
+                "--operator-key", server.dataDir().adminKey().toString(),
+                "--server-key", server.dataDir().serverPublicKey().toString()));
+        return CliRun.vigil(all.toArray(String[]::new));
+    }
+
+    private CliRun ok(String... args) {
+        CliRun run = vigil(args);
+        assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isZero();
+        return run;
+    }
+
+    private JsonNode json(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--json");
+        return JSON.readTree(ok(all.toArray(String[]::new)).out());
+    }
+
+    private Path publicKeyFile(String name) throws Exception {
+        Path file = server.scratch("keys").resolve(name + ".pub.pem");
+        PemFiles.writePublicKey(file, PemFiles.generateP256().getPublic());
+        return file;
+    }
+
+    @Test
+    void device_lifecycle_commands() throws Exception {
+        ok("device", "add", "s1", "--key", publicKeyFile("s1").toString(), "--profile", "sensor");
+        assertThat(ok("device", "show", "s1").out()).contains("s1").contains("ACTIVE").contains("KEY ID");
+        assertThat(ok("device", "suspend", "s1").out()).isEqualTo("s1: ACTIVE -> SUSPENDED\n");
+        assertThat(ok("device", "quarantine", "s1").out()).contains("SUSPENDED -> QUARANTINED");
+        assertThat(ok("device", "reinstate", "s1").out()).contains("QUARANTINED -> ACTIVE");
+        assertThat(json("key", "rotate", "s1").path("rotationRequested").asBoolean()).isTrue();
+        assertThat(ok("device", "decommission", "s1").out()).contains("ACTIVE -> DECOMMISSIONED");
+
+        CliRun again = vigil("device", "decommission", "s1");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.errLines()).containsExactly("vigil device decommission: device is already decommissioned");
+        CliRun rotate = vigil("key", "rotate", "s1");
+        assertThat(rotate.errLines()).containsExactly("vigil key rotate: cannot rotate a decommissioned device");
+    }
+
+    @Test
+    void import_then_approve_flow_and_progress() throws Exception {
+        Path manifest = server.scratch("m").resolve("manifest.csv");
+        StringBuilder csv = new StringBuilder("name,profile,key\n");
+        for (int i = 0; i < 4500; i++) {
+            byte[] spki = new byte[91];
+            new java.util.Random(i).nextBytes(spki); // key ids only: the manufacturer publishes no keys
+            csv.append("dev-").append(i).append(",sensor,").append(KeyIds.ofSubjectPublicKeyInfo(spki)).append('\n');
+        }
+        Files.writeString(manifest, csv);
+
+        CliRun run = ok("device", "import", manifest.toString());
+        assertThat(run.out()).contains("imported 4500 devices");
+        assertThat(run.err()).contains("import: 2000/4500 devices sent").contains("import: 4500/4500 devices sent");
+        assertThat(json("status").path("devices").path("PROVISIONED").asInt()).isEqualTo(4500);
+
+        CliRun twice = vigil("device", "import", manifest.toString());
+        assertThat(twice.exitCode()).isEqualTo(1);
+        assertThat(twice.err()).contains("nothing imported");
+
+        CliRun approve = vigil("device", "approve", "dev-1");
+        assertThat(approve.errLines()).containsExactly(
+                "vigil device approve: cannot approve a provisioned device: only pending devices await approval");
+    }
+
+    @Test
+    void token_operator_audit_events_and_status_commands() throws Exception {
+        CliRun token = ok("token", "create", "--profile", "sensor", "--ttl", "10m");
+        assertThat(token.out().trim()).startsWith("vgt_");
+        assertThat(token.err()).contains("shown once");
+
+        KeyPair auditorKey = PemFiles.generateP256();
+        Path auditorPub = server.scratch("keys").resolve("auditor.pub.pem");
+        PemFiles.writePublicKey(auditorPub, auditorKey.getPublic());
+        ok("operator", "add", "alice", "--key", auditorPub.toString(), "--role", "auditor");
+        assertThat(ok("operator", "list").out()).contains("alice").contains("auditor").contains("admin");
+        assertThat(ok("operator", "remove", "alice").out()).contains("removed operator alice");
+
+        JsonNode audit = json("audit", "tail", "-n", "100");
+        assertThat(audit.path("entries").findValuesAsText("action"))
+                .contains("operator.add", "token.create", "operator.add", "operator.remove");
+        assertThat(ok("audit", "verify").out()).startsWith("audit log intact:");
+        assertThat(ok("events").exitCode()).isZero();
+        assertThat(ok("status").out()).contains("vigil 0.1.0").contains("ACTIVE");
+    }
+
+    @ParameterizedTest(name = "vigil {0}")
+    @CsvSource(delimiter = '|', value = {
+        "device show                                   | Missing required parameter: 'NAME'",
+        "device import                                 | Missing required parameter: 'FILE'",
+        "device suspend                                | Missing required parameter: 'NAME'",
+        "device quarantine a b                         | Unmatched argument",
+        "device reinstate                              | Missing required parameter: 'NAME'",
+        "device approve                                | Missing required parameter: 'NAME'",
+        "device decommission                           | Missing required parameter: 'NAME'",
+        "token create                                  | Missing required option: '--profile=P'",
+        "token create --profile sensor --ttl soon      | is not a duration like 90s, 30m, 1h or 7d",
+        "key rotate                                    | Missing required parameter: 'NAME'",
+        "operator add bob --key k.pem                  | Missing required option: '--role=R'",
+        "operator remove                               | Missing required parameter: 'NAME'",
+        "audit tail -n x                               | Invalid value for option '--lines'",
+        "audit verify --bogus                          | Unknown option: '--bogus'",
+        "events -n                                     | Expected parameter for option '--lines'",
+        "status extra                                  | Unmatched argument",
+    })
+    void a_bad_argument_is_one_line_and_exit_2(String args, String message) {
+        CliRun run = vigil(args.trim().split("\\s+"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.err()).contains(message);
+    }
+
+    @Test
+    void a_server_refusal_of_bad_input_is_exit_1() throws Exception {
+        CliRun token = vigil("token", "create", "--profile", "sensor", "--uses", "0");
+        assertThat(token.exitCode()).isEqualTo(1);
+        assertThat(token.errLines()).containsExactly("vigil token create: uses must be a whole number between 1 and 100000");
+        Path manifest = server.scratch("m").resolve("bad.csv");
+        Files.writeString(manifest, "name,profile\nx,y\n");
+        CliRun bad = vigil("device", "import", manifest.toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.errLines()).containsExactly("vigil device import: line 1: expected 3 columns (name,profile,key), found 2");
+    }
+}
