@@ -115,6 +115,12 @@ public final class Main {
                 DeviceClient.Outcome outcome = client.sendTelemetry(SenmlCbor.encode(readings));
                 if (outcome.isSuccess()) {
                     spec.commandLine().getOut().println("sent " + readings.size() + " reading(s): " + outcome);
+                    if (rotationRequested(outcome)) {
+                        spec.commandLine().getOut().println("the server asks for a new key: rotating");
+                        client.close();
+                        KeyRotator.Result rotated = new KeyRotator(state, server, pinned, timeoutSeconds * 1000L).rotate();
+                        spec.commandLine().getOut().println("rotation: " + rotated.name().toLowerCase());
+                    }
                     return OK;
                 }
                 spec.commandLine().getErr().println("vigil-device send: " + outcome);
@@ -147,6 +153,15 @@ public final class Main {
             throw new IOException("no server key: give --server-key FILE (nothing pinned in " + state + " yet)");
         }
         return file;
+    }
+
+    static boolean rotationRequested(DeviceClient.Outcome outcome) {
+        try {
+            return outcome.payload() != null && outcome.payload().length > 0
+                    && Cbor.read(outcome.payload()).path("rotate").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static int exitCode(DeviceClient.Outcome outcome) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
@@ -18,11 +19,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /t}: a device's SenML readings, stored with its name and the receive time. The 2.04 is
- * sent only after the batch is committed.
+ * sent only after the batch is committed; it carries CBOR {@code {"rotate": true}} when an operator has
+ * asked the device to rotate its key.
  */
 final class TelemetryResource extends CoapResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryResource.class);
+
+    /** CBOR {"rotate": true}: the server asks the device to rotate its key. */
+    private static final byte[] ROTATE = {(byte) 0xA1, 0x66, 'r', 'o', 't', 'a', 't', 'e', (byte) 0xF5};
 
     private final DeviceDirectory directory;
     private final TelemetryStore store;
@@ -72,6 +77,14 @@ final class TelemetryResource extends CoapResource {
         } catch (RuntimeException e) {
             LOG.error("could not store telemetry of {}", device.get().name(), e);
             coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+            return;
+        }
+        if (device.get().rotationRequested()) {
+            // the device learns of an operator's rotation request on its next exchange
+            Response changed = new Response(ResponseCode.CHANGED);
+            changed.setPayload(ROTATE);
+            changed.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_CBOR);
+            coapExchange.respond(changed);
             return;
         }
         coapExchange.respond(ResponseCode.CHANGED);

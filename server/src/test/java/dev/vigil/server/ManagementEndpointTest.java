@@ -103,6 +103,35 @@ class ManagementEndpointTest {
     }
 
     @Test
+    void a_tampered_audit_record_is_named_by_vigil_audit_verify_with_exit_1() throws Exception {
+        server.addDevice("s1", "sensor");
+        server.admin("device.suspend", VigilTestServer.args().put("name", "s1"));
+        server.node().registry().database().inTransaction(c -> {
+            try (var update = c.prepareStatement("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")) {
+                return update.executeUpdate();
+            }
+        });
+        CliRun verify = vigil(concat(endpoint(), "audit", "verify"));
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.errLines()).containsExactly(
+                "vigil audit verify: BROKEN at record 2: record 2 was changed after it was written");
+    }
+
+    @Test
+    void removing_an_operator_cuts_its_live_session() throws Exception {
+        KeyPair bobKey = PemFiles.generateP256();
+        server.admin("operator.add", VigilTestServer.args().put("name", "bob").put("role", "admin")
+                .put("publicKey", PemFiles.publicKeyPem(bobKey.getPublic())));
+        try (ManagementClient bob = CoapsManagementClient.connect(
+                new ManagementEndpoint(server.managementUri(), bobKey, server.serverPublicKey()))) {
+            assertThat(bob.call("device.list", VigilTestServer.args()).path("devices")).isEmpty();
+            server.admin("operator.remove", VigilTestServer.args().put("name", "bob"));
+            assertThatThrownBy(() -> bob.call("device.list", VigilTestServer.args()))
+                    .isInstanceOf(ManagementException.class).hasMessageContaining("handshake");
+        }
+    }
+
+    @Test
     void refusals_are_one_line_and_exit_1() throws Exception {
         Path state = server.scratch("device");
         KeyPair key = PemFiles.generateP256();

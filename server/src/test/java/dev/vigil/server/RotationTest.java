@@ -114,6 +114,20 @@ class RotationTest {
     }
 
     @Test
+    void vigil_device_send_learns_of_a_rotation_request_and_rotates() throws Exception {
+        server.admin("key.rotate", VigilTestServer.args().put("name", "dev-1"));
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = dev.vigil.device.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+                "send", "--state", state.toString(), "--server", server.deviceUri().toString(),
+                "--server-key", server.dataDir().serverPublicKey().toString(), "--value", "temp=3");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("the server asks for a new key").contains("rotation: rotated");
+        assertThat(DeviceKeys.load(state).getPublic()).isNotEqualTo(original.getPublic());
+        assertThat(activeKeys()).isEqualTo(1);
+    }
+
+    @Test
     void device_crash_after_writing_the_new_key_before_sending_it_abandons_it() throws Exception {
         DeviceKeys.generateNext(state);
 
