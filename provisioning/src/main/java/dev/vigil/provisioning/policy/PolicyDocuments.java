@@ -1,0 +1,80 @@
+package dev.vigil.provisioning.policy;
+
+import dev.vigil.policy.CompiledPolicy;
+import dev.vigil.policy.PolicyCompiler;
+import dev.vigil.policy.PolicyError;
+import dev.vigil.policy.PolicyException;
+import dev.vigil.policy.PolicySet;
+
+/**
+ * Policy documents: JSON in, {@link PolicySet} or {@link CompiledPolicy} out, or every error with its
+ * JSON Pointer, line and column. The shape is checked first (syntax, types, required and unknown
+ * fields: a typo must never silently widen or narrow a policy), then the meaning, by
+ * {@link PolicyCompiler}. A document with any error is refused whole.
+ *
+ * <pre>{@code
+ * {
+ *   "profiles": {
+ *     "sensor": {
+ *       "send": [{"resource": "t", "methods": ["POST"], "formats": [110, 112], "maxPayload": 1024,
+ *                 "rate": {"perSecond": 1, "burst": 10}, "dailyVolume": 10485760}],
+ *       "commands": ["reboot"],
+ *       "services": ["firmware", "key-rotation"],
+ *       "conditions": {
+ *         "schedule": {"zone": "Europe/Berlin",
+ *                      "windows": [{"days": ["MON", "TUE"], "from": "22:00", "to": "06:00"}]},
+ *         "minFirmware": "1.0.0",
+ *         "minTier": "LIMITED"},
+ *       "session": {"maxLifetime": "24h"},
+ *       "approval": false,
+ *       "maxKeyAge": "365d"
+ *     }
+ *   },
+ *   "roles": {"admin": {"operations": ["*"]}, "auditor": {"operations": ["*.list", "audit.*"]}}
+ * }
+ * }</pre>
+ *
+ * Required: {@code profiles}, {@code roles}; in a send rule {@code resource}, {@code methods},
+ * {@code maxPayload} and {@code rate} ({@code perSecond}, {@code burst}); in a schedule {@code zone}
+ * and {@code windows}; in a window {@code days}, {@code from}, {@code to}; in a role
+ * {@code operations}. Everything else is optional: absent {@code formats} allow any, an absent (or 0)
+ * {@code dailyVolume} is unlimited, absent commands and services grant none, absent conditions require
+ * nothing, {@code session.maxLifetime} defaults to 24h, {@code approval} to false, {@code maxKeyAge} to
+ * no limit. Durations are a whole number and one unit of {@code ms}, {@code s}, {@code m}, {@code h},
+ * {@code d}. What each value means is in the javadoc of the {@code dev.vigil.policy} records.
+ */
+public final class PolicyDocuments {
+
+    private PolicyDocuments() {
+    }
+
+    /** The document as written, checked for shape only. */
+    public static PolicySet parse(String json, long version) throws PolicyDocumentException {
+        return read(json, version).policy();
+    }
+
+    /** The document checked for shape and meaning, ready for {@code PolicyEngine.apply}. */
+    public static CompiledPolicy compile(String json, long version) throws PolicyDocumentException {
+        Parsed parsed = read(json, version);
+        try {
+            return PolicyCompiler.compile(parsed.policy());
+        } catch (PolicyException e) {
+            for (PolicyError error : e.errors()) {
+                parsed.errors().add(error.path(), error.message());
+            }
+            parsed.errors().throwIfAny();
+            throw new IllegalStateException("a policy exception always has errors", e);
+        }
+    }
+
+    private record Parsed(PolicySet policy, DocumentErrors errors) {
+    }
+
+    private static Parsed read(String json, long version) throws PolicyDocumentException {
+        LocatedJson document = LocatedJson.read(json);
+        DocumentErrors errors = new DocumentErrors(document.positions());
+        PolicySet policy = new PolicyReader(errors).policy(document.root(), version);
+        errors.throwIfAny();
+        return new Parsed(policy, errors);
+    }
+}
