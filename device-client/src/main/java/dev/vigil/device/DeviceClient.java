@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.OptionSet;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
@@ -34,8 +35,8 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
  */
 public final class DeviceClient implements AutoCloseable {
 
-    /** What became of one request: a response code and payload, or why there was none. */
-    public record Outcome(ResponseCode code, byte[] payload, String failure) {
+    /** What became of one request: a response code, options and payload, or why there was none. */
+    public record Outcome(ResponseCode code, OptionSet options, byte[] payload, String failure) {
         public boolean isSuccess() {
             return code != null && code.isSuccess();
         }
@@ -102,7 +103,7 @@ public final class DeviceClient implements AutoCloseable {
         request.setURI(client.getURI());
         try {
             CoapResponse response = client.advanced(request);
-            return response != null ? new Outcome(response.getCode(), response.getPayload(), null)
+            return response != null ? new Outcome(response.getCode(), response.getOptions(), response.getPayload(), null)
                     : failure(request.getSendError());
         } catch (ConnectorException | IOException e) {
             return failure(e);
@@ -114,10 +115,10 @@ public final class DeviceClient implements AutoCloseable {
     private Outcome failure(Throwable error) {
         HandshakeException refused = handshakeFailure(error);
         if (refused != null) {
-            return new Outcome(null, null, "the server refused the DTLS handshake ("
+            return new Outcome(null, null, null, "the server refused the DTLS handshake ("
                     + refused.getAlert().getDescription().name().toLowerCase(Locale.ROOT) + ")");
         }
-        return new Outcome(null, null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
+        return new Outcome(null, null, null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
     }
 
     private static HandshakeException handshakeFailure(Throwable error) {

@@ -115,6 +115,9 @@ final class DeviceOperations {
         if (after == DeviceState.SUSPENDED || after == DeviceState.DECOMMISSIONED) {
             sessions.terminate(change.keyIds());
         }
+        if (after == DeviceState.DECOMMISSIONED) {
+            registry.devices().idOf(change.device().name()).ifPresent(registry.policy()::forgetDevice);
+        }
         return Args.object().put("name", change.device().name()).put("before", change.before().name())
                 .put("state", after.name());
     }

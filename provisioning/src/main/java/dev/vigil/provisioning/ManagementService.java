@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.ManagementException.Reason;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiPredicate;
+import dev.vigil.policy.Action;
+import dev.vigil.policy.Decision;
+import dev.vigil.policy.PolicyEngine;
+import dev.vigil.policy.RequestFacts;
+import java.time.Clock;
 
 /**
  * The operations operators can ask for, by name, with JSON arguments and JSON results. Transport
@@ -14,16 +18,17 @@ import java.util.function.BiPredicate;
 public final class ManagementService {
 
     private final Map<String, Operation> operations = new HashMap<>();
-    private final BiPredicate<Operator, String> permitted;
+    private final PolicyEngine policy;
+    private final Clock clock;
 
-    /**
-     * @param permitted whether an operator's role allows an operation (the policy's role rules)
-     */
-    public ManagementService(Registry registry, SessionControl sessions, BiPredicate<Operator, String> permitted) {
-        this.permitted = permitted;
+    /** Operations are authorised by the operator roles of the policy in force. */
+    public ManagementService(Registry registry, SessionControl sessions, Clock clock) {
+        this.policy = registry.policy();
+        this.clock = clock;
         new DeviceOperations(registry, sessions).register(operations);
         new AccessOperations(registry, sessions).register(operations);
         new RecordOperations(registry, sessions).register(operations);
+        new PolicyOperations(registry).register(operations);
     }
 
     /** Adds (or replaces) an operation, for operations whose logic lives outside this module's core. */
@@ -40,7 +45,9 @@ public final class ManagementService {
         if (op == null) {
             throw new ManagementException(Reason.NOT_FOUND, "unknown operation '" + operation + "'");
         }
-        if (!permitted.test(caller, operation)) {
+        Decision decision = policy.decide(policy.operator(caller.id(), caller.role()), Action.OPERATE, operation,
+                RequestFacts.at(clock.millis()));
+        if (!decision.allowed()) {
             throw new ManagementException(Reason.FORBIDDEN,
                     "role '" + caller.role() + "' may not " + operation);
         }

@@ -2,6 +2,6 @@ package dev.vigil.provisioning;
 
 import java.time.Instant;
 
-/** A person (or script) holding an operator key, with one role. */
-public record Operator(String name, String keyId, String role, Instant createdAt) {
+/** A person (or script) holding an operator key, with one role; {@code id} is the registry's. */
+public record Operator(long id, String name, String keyId, String role, Instant createdAt) {
 }

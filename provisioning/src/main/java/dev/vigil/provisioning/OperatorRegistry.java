@@ -23,7 +23,7 @@ public final class OperatorRegistry {
         this.database = database;
         this.audit = audit;
         this.cache = new DirectoryCache<>(keyId -> database.inTransaction(c -> {
-            try (PreparedStatement query = c.prepareStatement("SELECT name, key_id, role, created_at FROM operators"
+            try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
                     + " WHERE key_id = ? AND removed_at IS NULL")) {
                 query.setString(1, keyId);
                 try (ResultSet rows = query.executeQuery()) {
@@ -38,19 +38,26 @@ public final class OperatorRegistry {
         Names.require("role", role);
         String keyId = KeyIds.of(key);
         Instant now = Instant.now();
+        long id;
         try {
-            database.inTransaction(c -> {
+            id = database.inTransaction(c -> {
+                long generated;
                 try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                        "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                        new String[] {"ID"})) {
                     insert.setString(1, name);
                     insert.setString(2, keyId);
                     insert.setBytes(3, key.getEncoded());
                     insert.setString(4, role);
                     insert.setObject(5, DeviceRows.utc(now));
                     insert.executeUpdate();
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        keys.next();
+                        generated = keys.getLong(1);
+                    }
                 }
                 audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
-                return null;
+                return generated;
             });
         } catch (RegistryException e) {
             if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
@@ -61,7 +68,7 @@ public final class OperatorRegistry {
             throw e;
         }
         cache.invalidate(keyId);
-        return new Operator(name, keyId, role, now);
+        return new Operator(id, name, keyId, role, now);
     }
 
     /** Removes an operator; returns its key id so its live session can be cut. */
@@ -98,7 +105,7 @@ public final class OperatorRegistry {
     public List<Operator> list() {
         return database.inTransaction(c -> {
             List<Operator> operators = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement("SELECT name, key_id, role, created_at FROM operators"
+            try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
                     + " WHERE removed_at IS NULL ORDER BY name");
                     ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
@@ -115,6 +122,7 @@ public final class OperatorRegistry {
     }
 
     private static Operator operator(ResultSet rows) throws java.sql.SQLException {
-        return new Operator(rows.getString(1), rows.getString(2), rows.getString(3), DeviceRows.instant(rows, 4));
+        return new Operator(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                DeviceRows.instant(rows, 5));
     }
 }

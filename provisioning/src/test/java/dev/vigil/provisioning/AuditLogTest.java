@@ -47,10 +47,11 @@ class AuditLogTest {
 
     @Test
     void an_intact_chain_of_10000_records_verifies() {
+        long before = audit.verify().checked(); // the shipped policy's record
         append(10_000);
         AuditLog.Verification result = audit.verify();
         assertThat(result.intact()).isTrue();
-        assertThat(result.checked()).isEqualTo(10_000);
+        assertThat(result.checked()).isEqualTo(before + 10_000);
     }
 
     @Test
@@ -78,7 +79,8 @@ class AuditLogTest {
     @Test
     void removed_records_are_detected_in_the_middle_and_at_the_end() {
         append(10);
-        sql("DELETE FROM audit_log WHERE seq = 10");
+        long last = audit.tail(1).get(0).seq();
+        sql("DELETE FROM audit_log WHERE seq = " + last);
         assertThat(audit.verify().problem()).contains("records were removed from its end");
         sql("DELETE FROM audit_log WHERE seq = 3");
         assertThat(audit.verify().firstBroken()).isEqualTo(3);

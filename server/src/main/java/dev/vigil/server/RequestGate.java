@@ -1,57 +1,51 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceDirectory;
+import dev.vigil.policy.Action;
+import dev.vigil.policy.Decision;
+import dev.vigil.policy.DenyReason;
+import dev.vigil.policy.FirmwareVersion;
+import dev.vigil.policy.Method;
+import dev.vigil.policy.PolicyEngine;
+import dev.vigil.policy.RequestFacts;
+import dev.vigil.policy.Subject;
+import dev.vigil.policy.TrustTier;
 import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.Registry;
+import java.time.Clock;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import org.eclipse.californium.core.WebLink;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.LinkFormat;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
-import org.eclipse.californium.core.WebLink;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.ServerMessageDeliverer;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.eclipse.californium.elements.config.Configuration;
 
 /**
  * The one request gate of the device endpoint (the PEP): every request passes here before any resource
- * sees it. A denial is a bare 4.03; {@code /.well-known/core} lists only what the caller may use.
- *
- * <p>What a principal may reach depends first on where it stands in the lifecycle: an unknown key only
- * {@code POST /enroll}, a pending device nothing, a quarantined one only remediation ({@code /key}),
- * an active one what its policy grants.
+ * sees it, and asks two questions. Where does the caller stand in the lifecycle ({@link Standing})? And
+ * what does the policy in force decide for its profile ({@link PolicyEngine#decide})? A denial is a bare
+ * 4.03 (4.05, 4.13 or 4.15 when only the method, size or format is wrong), a rate limit 4.29 with
+ * Max-Age; {@code /.well-known/core} lists only what the caller may use.
  */
 final class RequestGate extends ServerMessageDeliverer {
 
-    /** What a caller's standing lets it reach, before its policy is asked. */
-    enum Standing {
-        UNKNOWN(Set.of("enroll")),
-        PENDING(Set.of()),
-        RESTRICTED(Set.of("key")),
-        ACTIVE(null);
+    private final Registry registry;
+    private final PolicyEngine policy;
+    private final Clock clock;
 
-        private final Set<String> only;
-
-        Standing(Set<String> only) {
-            this.only = only;
-        }
-
-        boolean reaches(String resource) {
-            return only == null ? !"enroll".equals(resource) : only.contains(resource);
-        }
-    }
-
-    private final DeviceDirectory directory;
-
-    RequestGate(Resource root, org.eclipse.californium.elements.config.Configuration config,
-            DeviceDirectory directory) {
+    RequestGate(Resource root, Configuration config, Registry registry, Clock clock) {
         super(root, config);
-        this.directory = directory;
+        this.registry = registry;
+        this.policy = registry.policy();
+        this.clock = clock;
     }
 
     @Override
@@ -62,11 +56,13 @@ final class RequestGate extends ServerMessageDeliverer {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             return true;
         }
-        Standing standing = standing(directory.findByKeyId(keyId.get()));
+        long now = clock.millis();
+        Optional<DeviceIdentity> identity = registry.devices().findByKeyId(keyId.get());
+        Standing standing = Standing.of(identity, policy, now);
         List<String> path = request.getOptions().getUriPath();
         if (path.size() == 2 && path.get(0).equals(".well-known") && path.get(1).equals("core")
                 && request.getCode() == Code.GET) {
-            discover(exchange, standing);
+            discover(exchange, standing, identity);
             return true;
         }
         String resource = path.isEmpty() ? "" : path.get(0);
@@ -74,29 +70,57 @@ final class RequestGate extends ServerMessageDeliverer {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             return true;
         }
-        return false;
-    }
-
-    static Standing standing(Optional<DeviceIdentity> identity) {
         if (identity.isEmpty()) {
-            return Standing.UNKNOWN;
+            return false; // /enroll: the token is the credential, the address limiter the brake
         }
         DeviceIdentity device = identity.get();
-        if (device.state() == DeviceState.PENDING || device.state() == DeviceState.PROVISIONED) {
-            return Standing.PENDING;
+        Target target = Target.of(resource);
+        Subject subject = policy.device(device.deviceId(), device.profile());
+        Decision decision = policy.decide(subject, target.action(), target.name(), new RequestFacts(now,
+                Method.ofCode(request.getCode().value), contentFormat(request), request.getPayloadSize(),
+                standing.tier(), FirmwareVersion.UNKNOWN));
+        if (decision.allowed()) {
+            return false;
         }
-        if (device.state() == DeviceState.QUARANTINED) {
-            return Standing.RESTRICTED;
-        }
-        return device.isTrusted() ? Standing.ACTIVE : Standing.PENDING;
+        exchange.sendResponse(refusal(decision));
+        registry.events().record(decision.rateLimited() ? "rate-limited" : "policy-denial", device.name(),
+                request.getCode() + " /" + resource + ": " + decision);
+        return true;
     }
 
-    private void discover(Exchange exchange, Standing standing) {
-        Set<WebLink> links = LinkFormat.getSubTree(getRootResource(), exchange.getRequest().getOptions().getUriQuery());
-        Set<WebLink> visible = links.stream()
-                .filter(link -> standing.reaches(link.getURI().replaceFirst("^/", "").split("/")[0]))
-                .filter(link -> !link.getURI().startsWith("/.well-known"))
-                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    private static int contentFormat(Request request) {
+        return request.getOptions().hasContentFormat() ? request.getOptions().getContentFormat()
+                : RequestFacts.NO_CONTENT_FORMAT;
+    }
+
+    private static Response refusal(Decision decision) {
+        if (decision.rateLimited()) {
+            Response limited = new Response(ResponseCode.TOO_MANY_REQUESTS);
+            limited.getOptions().setMaxAge(decision.retryAfterSeconds());
+            return limited;
+        }
+        DenyReason reason = decision.reason().orElse(DenyReason.RESOURCE_NOT_ALLOWED);
+        return new Response(switch (reason) {
+            case METHOD_NOT_ALLOWED -> ResponseCode.METHOD_NOT_ALLOWED;
+            case PAYLOAD_TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
+            case CONTENT_FORMAT_NOT_ALLOWED -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
+            default -> ResponseCode.FORBIDDEN;
+        });
+    }
+
+    private void discover(Exchange exchange, Standing standing, Optional<DeviceIdentity> identity) {
+        Subject subject = identity.map(d -> policy.device(d.deviceId(), d.profile())).orElse(null);
+        Set<WebLink> visible = new LinkedHashSet<>();
+        for (WebLink link : LinkFormat.getSubTree(getRootResource(), exchange.getRequest().getOptions().getUriQuery())) {
+            String resource = link.getURI().replaceFirst("^/", "").split("/")[0];
+            if (resource.equals(".well-known") || !standing.reaches(resource)) {
+                continue;
+            }
+            Target target = Target.of(resource);
+            if (subject == null || policy.permits(subject, target.action(), target.name(), standing.tier())) {
+                visible.add(link);
+            }
+        }
         Response response = new Response(ResponseCode.CONTENT);
         response.setPayload(LinkFormat.serialize(visible));
         response.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_LINK_FORMAT);

@@ -4,7 +4,6 @@ import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.PemFiles;
-import dev.vigil.provisioning.ProfileRules;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.SessionControl;
 import java.io.IOException;
@@ -39,11 +38,11 @@ public final class VigilServer implements AutoCloseable {
     private final SessionTerminator sessions;
     private final ScheduledExecutorService sweeper;
 
-    private VigilServer(DataDir dir, Configuration config, Clock clock) throws IOException {
+    private VigilServer(DataDir dir, Configuration config, Clock clock, boolean gated) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         database = Database.openEmbedded(dir.root());
         try {
-            registry = Registry.open(database, profileRules(), clock);
+            registry = Registry.open(database, clock);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             SessionTerminator[] terminator = new SessionTerminator[1];
             DeviceAdmission admission = new DeviceAdmission(registry, new SessionControl() {
@@ -56,7 +55,7 @@ public final class VigilServer implements AutoCloseable {
                 public int liveDeviceSessions() {
                     return terminator[0].liveDeviceSessions();
                 }
-            }, profile -> defaultLifetime, clock);
+            }, profile -> lifetime(profile, defaultLifetime), clock);
             deviceEndpoint = DtlsEndpoints.server(config, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable);
@@ -74,7 +73,9 @@ public final class VigilServer implements AutoCloseable {
 
             devices = new CoapServer(config);
             devices.addEndpoint(deviceEndpoint.endpoint());
-            devices.setMessageDeliverer(new RequestGate(devices.getRoot(), config, registry.devices()));
+            if (gated) {
+                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), config, registry, clock));
+            }
             devices.add(new TelemetryResource(registry.devices(), registry.telemetry(),
                     config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
@@ -83,8 +84,8 @@ public final class VigilServer implements AutoCloseable {
 
             management = new CoapServer(managementConfig);
             management.addEndpoint(managementEndpoint.endpoint());
-            management.add(new ManagementResource(new ManagementService(registry, sessions,
-                    (operator, operation) -> "admin".equals(operator.role())), registry.operators()));
+            management.add(new ManagementResource(new ManagementService(registry, sessions, clock),
+                    registry.operators()));
 
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "vigil-session-sweep");
@@ -99,27 +100,21 @@ public final class VigilServer implements AutoCloseable {
         }
     }
 
-    private void sweep(Clock clock, Duration lifetime) {
+    private void sweep(Clock clock, Duration defaultLifetime) {
         try {
-            sessions.sweep(clock.millis(), keyId -> lifetime.toMillis());
+            long now = clock.millis();
+            sessions.sweep(now, keyId -> registry.devices().findByKeyId(keyId)
+                    .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(defaultLifetime).toMillis());
+            registry.policy().evictIdle(now);
         } catch (RuntimeException e) {
             LOG.error("session sweep failed", e);
         }
     }
 
-    /** Until policies are in the registry: every profile name exists and none requires approval. */
-    private static ProfileRules profileRules() {
-        return new ProfileRules() {
-            @Override
-            public boolean exists(String profile) {
-                return true;
-            }
-
-            @Override
-            public boolean requiresApproval(String profile) {
-                return false;
-            }
-        };
+    /** A profile's session lifetime, capped by {@code VIGIL.SESSION_MAX_LIFETIME}. */
+    private Duration lifetime(String profile, Duration cap) {
+        Duration own = registry.policy().sessionMaxLifetime(profile).orElse(cap);
+        return own.compareTo(cap) < 0 ? own : cap;
     }
 
     /**
@@ -141,7 +136,20 @@ public final class VigilServer implements AutoCloseable {
 
     /** Starts a node with an explicit configuration and clock (tests). */
     public static VigilServer start(DataDir dir, Configuration config, Clock clock) throws IOException {
-        VigilServer server = new VigilServer(dir, config, clock);
+        return start(dir, config, clock, true);
+    }
+
+    /**
+     * The same node with Californium's plain message deliverer instead of the request gate: no
+     * lifecycle standing, no policy. Only the gate benchmark's baseline uses it; never production.
+     */
+    static VigilServer startUngated(DataDir dir, Configuration config, Clock clock) throws IOException {
+        return start(dir, config, clock, false);
+    }
+
+    private static VigilServer start(DataDir dir, Configuration config, Clock clock, boolean gated)
+            throws IOException {
+        VigilServer server = new VigilServer(dir, config, clock, gated);
         try {
             server.devices.start();
             server.management.start();

@@ -140,11 +140,15 @@ class ManagementEndpointTest {
         assertThat(vigil(concat(endpoint(), "device", "add", "sensor-1", "--key", pub.toString(), "--profile", "sensor"))
                 .exitCode()).isZero();
 
-        CliRun again = vigil(concat(endpoint(), "device", "add", "sensor-1", "--key", pub.toString(), "--profile", "x"));
+        CliRun again = vigil(concat(endpoint(), "device", "add", "sensor-1", "--key", pub.toString(), "--profile", "sensor"));
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.errLines()).containsExactly("vigil device add: a device named 'sensor-1' already exists");
 
-        CliRun badName = vigil(concat(endpoint(), "device", "add", "bad/name", "--key", pub.toString(), "--profile", "x"));
+        CliRun noProfile = vigil(concat(endpoint(), "device", "add", "sensor-2", "--key", pub.toString(), "--profile", "x"));
+        assertThat(noProfile.exitCode()).isEqualTo(1);
+        assertThat(noProfile.errLines()).containsExactly("vigil device add: no profile named 'x' in the policy in force");
+
+        CliRun badName = vigil(concat(endpoint(), "device", "add", "bad/name", "--key", pub.toString(), "--profile", "sensor"));
         assertThat(badName.exitCode()).isEqualTo(1);
         assertThat(badName.errLines()).hasSize(1);
         assertThat(badName.err()).contains("device name must be");

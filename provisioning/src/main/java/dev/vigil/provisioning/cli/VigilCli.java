@@ -45,6 +45,10 @@ public final class VigilCli {
     static final class Audit {
     }
 
+    @Command(name = "policy", description = "Least-privilege policy: device profiles and operator roles.")
+    static final class Policy {
+    }
+
     private VigilCli() {
     }
 
@@ -73,6 +77,10 @@ public final class VigilCli {
                 .addSubcommand(new CommandLine(new Audit())
                         .addSubcommand(new RecordCommands.AuditTail(context))
                         .addSubcommand(new RecordCommands.AuditVerify(context)))
+                .addSubcommand(new CommandLine(new Policy())
+                        .addSubcommand(new PolicyCommands.Validate(context))
+                        .addSubcommand(new PolicyCommands.Apply(context))
+                        .addSubcommand(new PolicyCommands.Show(context)))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
         cli.setOut(context.out());

@@ -1,0 +1,106 @@
+package dev.vigil.provisioning.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.ManagementException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil policy validate|apply FILE} and {@code vigil policy show}. */
+final class PolicyCommands {
+
+    private PolicyCommands() {
+    }
+
+    /** Sends a policy document; a refused one prints every error as FILE:line:column: path: message. */
+    abstract static class WithDocument extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "Policy document (JSON).")
+        Path file;
+
+        private final String operation;
+
+        WithDocument(CliContext context, String operation) {
+            super(context);
+            this.operation = operation;
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            try {
+                String document = Files.readString(file, StandardCharsets.UTF_8);
+                return client.call(operation, args().put("document", document).put("source", file.toString()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            if (result.path("valid").asBoolean()) {
+                printValid(result);
+                return;
+            }
+            for (JsonNode e : result.path("errors")) {
+                context.err().printf("%s:%d:%d: %s: %s%n", file, e.path("line").asInt(), e.path("column").asInt(),
+                        e.path("path").asText(), e.path("message").asText());
+            }
+            context.err().printf("vigil %s: %s refused (%d error%s); the policy in force is unchanged%n", operation,
+                    file, result.path("errors").size(), result.path("errors").size() == 1 ? "" : "s");
+        }
+
+        abstract void printValid(JsonNode result);
+
+        @Override
+        int exitCode(JsonNode result) {
+            return result.path("valid").asBoolean() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+
+    @Command(name = "validate", description = "Check a policy document; every error is located by line and JSON path.")
+    static final class Validate extends WithDocument {
+        Validate(CliContext context) {
+            super(context, "policy.validate");
+        }
+
+        @Override
+        void printValid(JsonNode result) {
+            context.out().println(file + ": valid");
+        }
+    }
+
+    @Command(name = "apply", description = "Validate and put a policy document into effect, atomically, as the next version.")
+    static final class Apply extends WithDocument {
+        Apply(CliContext context) {
+            super(context, "policy.apply");
+        }
+
+        @Override
+        void printValid(JsonNode result) {
+            context.out().println("applied " + file + " as policy version " + result.path("version").asLong());
+        }
+    }
+
+    @Command(name = "show", description = "Print the policy in force.")
+    static final class Show extends RemoteCommand {
+        Show(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("policy.show", args());
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.err().printf("policy version %d, applied %s by %s%n", result.path("version").asLong(),
+                    result.path("appliedAt").asText(), result.path("appliedBy").asText());
+            context.out().print(result.path("document").asText());
+        }
+    }
+}
