@@ -43,8 +43,12 @@ public final class DeviceClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return code != null ? code.codeClass + "." + String.format("%02d", code.codeDetail) + " " + code.name()
-                    : failure;
+            if (code == null) {
+                return failure;
+            }
+            String text = code.codeClass + "." + String.format("%02d", code.codeDetail) + " " + code.name();
+            return code == ResponseCode.TOO_MANY_REQUESTS && options != null && options.hasMaxAge()
+                    ? text + " (retry in " + options.getMaxAge() + " s)" : text;
         }
     }
 
@@ -84,10 +88,15 @@ public final class DeviceClient implements AutoCloseable {
 
     /** POSTs a SenML CBOR pack to {@code /t}. */
     public Outcome sendTelemetry(byte[] senmlCbor) {
+        return sendTelemetry("t", senmlCbor);
+    }
+
+    /** POSTs a SenML CBOR pack to {@code /resource}. */
+    public Outcome sendTelemetry(String resource, byte[] senmlCbor) {
         Request request = Request.newPost();
         request.setPayload(senmlCbor);
         request.getOptions().setContentFormat(SenmlCbor.CONTENT_FORMAT);
-        return send("/t", request);
+        return send("/" + resource, request);
     }
 
     /** Whether the server answered at all (any response code, even a refusal). */

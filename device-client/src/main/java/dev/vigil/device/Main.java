@@ -100,6 +100,10 @@ public final class Main {
                 description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
         int timeoutSeconds;
 
+        @Option(names = "--resource", paramLabel = "PATH", defaultValue = "t",
+                description = "Resource to POST to (default ${DEFAULT-VALUE}).")
+        String resource;
+
         @Override
         public Integer call() throws IOException {
             Map<String, Double> readings = parse();
@@ -112,7 +116,7 @@ public final class Main {
             }
             KeyPair key = DeviceKeys.load(state);
             try (DeviceClient client = new DeviceClient(server, key, pinned).timeout(timeoutSeconds * 1000L)) {
-                DeviceClient.Outcome outcome = client.sendTelemetry(SenmlCbor.encode(readings));
+                DeviceClient.Outcome outcome = client.sendTelemetry(resource, SenmlCbor.encode(readings));
                 if (outcome.isSuccess()) {
                     spec.commandLine().getOut().println("sent " + readings.size() + " reading(s): " + outcome);
                     if (rotationRequested(outcome)) {
