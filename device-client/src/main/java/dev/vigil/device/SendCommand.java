@@ -38,7 +38,8 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Map<String, Double> readings = parse();
-        DeviceKeys.load(options.state); // a missing key says "run keygen" before anything else
+        options.server(); // usage errors first
+        DeviceKeys.load(options.state); // then a missing key says "run keygen" before anything else
         PrintWriter out = spec.commandLine().getOut();
         if (options.rotator().recover() == KeyRotator.Result.RECOVERED) {
             spec.commandLine().getErr().println("vigil-device: finished an interrupted key rotation");
