@@ -122,12 +122,17 @@ public final class DeviceClient implements AutoCloseable {
     }
 
     private Outcome failure(Throwable error) {
-        HandshakeException refused = handshakeFailure(error);
-        if (refused != null) {
+        HandshakeException handshake = handshakeFailure(error);
+        if (handshake != null && handshake.getMessage() != null && handshake.getMessage().startsWith("Received")) {
             return new Outcome(null, null, null, "the server refused the DTLS handshake ("
-                    + refused.getAlert().getDescription().name().toLowerCase(Locale.ROOT) + ")");
+                    + handshake.getAlert().getDescription().name().toLowerCase(Locale.ROOT) + ")");
         }
-        return new Outcome(null, null, null, error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
+        if (handshake != null) {
+            return new Outcome(null, null, null, "this device refused the server: its key is not the pinned one ("
+                    + handshake.getMessage() + ")");
+        }
+        return new Outcome(null, null, null,
+                error == null ? "no answer within " + timeoutMs + " ms" : "failed: " + error.getMessage());
     }
 
     private static HandshakeException handshakeFailure(Throwable error) {

@@ -70,9 +70,15 @@ final class Payloads {
         throw new BadPayload("missing byte string '" + field + "'");
     }
 
+    /**
+     * A response in the format the request asks for (RFC 7252 §5.10.4): its Accept option if it has one,
+     * else its own content format, else CBOR. An Accept of anything but CBOR or JSON is 4.06.
+     */
     static Response response(ResponseCode code, Request request, ObjectNode body) {
-        int format = readable(request.getOptions().getContentFormat()) ? request.getOptions().getContentFormat()
-                : MediaTypeRegistry.APPLICATION_CBOR;
+        int format = answerFormat(request);
+        if (format < 0) {
+            return new Response(ResponseCode.NOT_ACCEPTABLE);
+        }
         Response response = new Response(code);
         try {
             response.setPayload(mapper(format).writeValueAsBytes(body));
@@ -83,9 +89,18 @@ final class Payloads {
         return response;
     }
 
-    /** Puts bytes as a CBOR byte string, or base64url text for JSON. */
+    /** The format to answer in, or -1 if the request accepts none we write. */
+    static int answerFormat(Request request) {
+        if (request.getOptions().hasAccept()) {
+            return readable(request.getOptions().getAccept()) ? request.getOptions().getAccept() : -1;
+        }
+        return readable(request.getOptions().getContentFormat()) ? request.getOptions().getContentFormat()
+                : MediaTypeRegistry.APPLICATION_CBOR;
+    }
+
+    /** Puts bytes as a CBOR byte string, or base64url text when the answer is JSON. */
     static void putBytes(ObjectNode body, String field, byte[] value, Request request) {
-        if (request.getOptions().getContentFormat() == MediaTypeRegistry.APPLICATION_JSON) {
+        if (answerFormat(request) == MediaTypeRegistry.APPLICATION_JSON) {
             body.put(field, Base64.getUrlEncoder().withoutPadding().encodeToString(value));
         } else {
             body.put(field, value);

@@ -82,10 +82,20 @@ final class RequestGate extends ServerMessageDeliverer {
         if (decision.allowed()) {
             return false;
         }
-        exchange.sendResponse(refusal(decision));
+        Response refusal = refusal(decision);
+        if (refusal.getCode() == ResponseCode.REQUEST_ENTITY_TOO_LARGE) {
+            maxPayload(device.profile(), target.name()).ifPresent(refusal.getOptions()::setSize1);
+        }
+        exchange.sendResponse(refusal);
         registry.events().record(decision.rateLimited() ? "rate-limited" : "policy-denial", device.name(),
                 request.getCode() + " /" + resource + ": " + decision);
         return true;
+    }
+
+    /** The largest payload the profile allows on a resource, for Size1 (refusal path only). */
+    private Optional<Integer> maxPayload(String profile, String resource) {
+        return policy.profile(profile).flatMap(p -> p.send().stream()
+                .filter(rule -> rule.resource().equals(resource)).map(rule -> rule.maxPayload()).findFirst());
     }
 
     private static int contentFormat(Request request) {
@@ -109,6 +119,11 @@ final class RequestGate extends ServerMessageDeliverer {
     }
 
     private void discover(Exchange exchange, Standing standing, Optional<DeviceIdentity> identity) {
+        if (exchange.getRequest().getOptions().hasAccept()
+                && exchange.getRequest().getOptions().getAccept() != MediaTypeRegistry.APPLICATION_LINK_FORMAT) {
+            exchange.sendResponse(new Response(ResponseCode.NOT_ACCEPTABLE));
+            return;
+        }
         Subject subject = identity.map(d -> policy.device(d.deviceId(), d.profile())).orElse(null);
         Set<WebLink> visible = new LinkedHashSet<>();
         for (WebLink link : LinkFormat.getSubTree(getRootResource(), exchange.getRequest().getOptions().getUriQuery())) {

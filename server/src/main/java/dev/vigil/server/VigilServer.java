@@ -56,7 +56,10 @@ public final class VigilServer implements AutoCloseable {
                     return terminator[0].liveDeviceSessions();
                 }
             }, profile -> lifetime(profile, defaultLifetime), clock);
-            deviceEndpoint = DtlsEndpoints.server(config, "devices",
+            // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
+            Configuration deviceConfig = new Configuration(config);
+            deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+            deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable);
             // operators send manifests in chunks of a few hundred KiB; devices keep the small default
@@ -71,10 +74,10 @@ public final class VigilServer implements AutoCloseable {
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector());
             terminator[0] = sessions;
 
-            devices = new CoapServer(config);
+            devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
             if (gated) {
-                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), config, registry, clock));
+                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry, clock));
             }
             devices.add(new TelemetryResource(registry.devices(), registry.telemetry(),
                     config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
