@@ -5,11 +5,12 @@ import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.KeyState;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.SessionControl;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -26,14 +27,14 @@ import java.util.function.Function;
 final class DeviceAdmission implements Admission {
 
     private final Registry registry;
-    private final SessionControl sessions;
-    private final Function<String, java.time.Duration> lifetimeOfProfile;
+    private final Consumer<List<String>> cutSessions;
+    private final Function<String, Duration> lifetimeOfProfile;
     private final Clock clock;
 
-    DeviceAdmission(Registry registry, SessionControl sessions,
-            Function<String, java.time.Duration> lifetimeOfProfile, Clock clock) {
+    DeviceAdmission(Registry registry, Consumer<List<String>> cutSessions,
+            Function<String, Duration> lifetimeOfProfile, Clock clock) {
         this.registry = registry;
-        this.sessions = sessions;
+        this.cutSessions = cutSessions;
         this.lifetimeOfProfile = lifetimeOfProfile;
         this.clock = clock;
     }
@@ -55,7 +56,7 @@ final class DeviceAdmission implements Admission {
             } else if (device.keyState() == KeyState.PENDING_ROTATION) {
                 String retired = registry.rotation().confirm(keyId);
                 if (retired != null) {
-                    sessions.terminate(List.of(retired));
+                    cutSessions.accept(List.of(retired));
                 }
             }
         } catch (Refusal e) {

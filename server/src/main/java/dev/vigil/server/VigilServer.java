@@ -5,7 +5,6 @@ import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.SessionControl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -44,18 +43,9 @@ public final class VigilServer implements AutoCloseable {
         try {
             registry = Registry.open(database, clock);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
-            SessionTerminator[] terminator = new SessionTerminator[1];
-            DeviceAdmission admission = new DeviceAdmission(registry, new SessionControl() {
-                @Override
-                public void terminate(java.util.Collection<String> keyIds) {
-                    terminator[0].terminate(keyIds);
-                }
-
-                @Override
-                public int liveDeviceSessions() {
-                    return terminator[0].liveDeviceSessions();
-                }
-            }, profile -> lifetime(profile, defaultLifetime), clock);
+            // the admission cuts a retired key's sessions through the terminator built after the endpoints
+            DeviceAdmission admission = new DeviceAdmission(registry, this::cutSessions,
+                    profile -> lifetime(profile, defaultLifetime), clock);
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
@@ -72,7 +62,6 @@ public final class VigilServer implements AutoCloseable {
                     (keyId, created) -> registry.operators().findByKeyId(keyId).isPresent()
                             && clock.millis() - created < defaultLifetime.toMillis());
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector());
-            terminator[0] = sessions;
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
@@ -112,6 +101,10 @@ public final class VigilServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("session sweep failed", e);
         }
+    }
+
+    private void cutSessions(java.util.List<String> keyIds) {
+        sessions.terminate(keyIds);
     }
 
     /** A profile's session lifetime, capped by {@code VIGIL.SESSION_MAX_LIFETIME}. */
