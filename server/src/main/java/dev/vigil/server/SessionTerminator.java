@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.Collection;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.scandium.DTLSConnector;
@@ -12,19 +14,26 @@ import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 
 /**
- * Cuts live DTLS sessions: sends close_notify (the peer re-handshakes on its next request and is
- * re-checked at once) and drops the connection and its resumable session (a peer that missed the
- * close_notify cannot resume either). Also the lifetime sweep: sessions older than their principal's
- * maximum lifetime are closed, so the next contact is a full handshake.
+ * Cuts live DTLS sessions: sends close_notify at once (the peer re-handshakes on its next request and is
+ * re-checked), and {@link #REMOVAL_GRACE} later drops the connection and its resumable session (a peer
+ * that ignores the close_notify cannot resume either). In between, a request already on its way over the
+ * old session still reaches the request gate, which refuses it at once with 4.03 — dropping the
+ * connection at once would leave that request unanswered until the peer's retransmission timeout.
+ * Also the lifetime sweep: sessions older than their principal's maximum lifetime are closed, so the
+ * next contact is a full handshake.
  */
 final class SessionTerminator implements SessionControl {
 
+    static final long REMOVAL_GRACE_MS = 1000;
+
     private final DTLSConnector devices;
     private final DTLSConnector management;
+    private final ScheduledExecutorService scheduler;
 
-    SessionTerminator(DTLSConnector devices, DTLSConnector management) {
+    SessionTerminator(DTLSConnector devices, DTLSConnector management, ScheduledExecutorService scheduler) {
         this.devices = devices;
         this.management = management;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -35,7 +44,8 @@ final class SessionTerminator implements SessionControl {
         Set<String> ids = Set.copyOf(keyIds);
         for (DTLSConnector connector : new DTLSConnector[] {devices, management}) {
             closeWhere(connector, connection -> ids.contains(peerName(connection)));
-            connector.startTerminateConnectionsForPrincipal((Filter<Principal>) p -> ids.contains(p.getName()), true);
+            scheduler.schedule(() -> connector.startTerminateConnectionsForPrincipal(
+                    (Filter<Principal>) p -> ids.contains(p.getName()), true), REMOVAL_GRACE_MS, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -61,7 +61,12 @@ public final class VigilServer implements AutoCloseable {
                     (keyId, key) -> registry.operators().findByKeyId(keyId).isPresent() ? null : "not an operator key",
                     (keyId, created) -> registry.operators().findByKeyId(keyId).isPresent()
                             && clock.millis() - created < defaultLifetime.toMillis());
-            sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector());
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "vigil-sessions");
+                thread.setDaemon(true);
+                return thread;
+            });
+            sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
@@ -79,11 +84,6 @@ public final class VigilServer implements AutoCloseable {
             management.add(new ManagementResource(new ManagementService(registry, sessions, clock),
                     registry.operators()));
 
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "vigil-session-sweep");
-                thread.setDaemon(true);
-                return thread;
-            });
             long every = config.get(VigilConfig.SESSION_SWEEP_INTERVAL, TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(() -> sweep(clock, defaultLifetime), every, every, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {

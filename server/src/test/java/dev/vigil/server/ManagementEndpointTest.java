@@ -126,8 +126,10 @@ class ManagementEndpointTest {
                 new ManagementEndpoint(server.managementUri(), bobKey, server.serverPublicKey()))) {
             assertThat(bob.call("device.list", VigilTestServer.args()).path("devices")).isEmpty();
             server.admin("operator.remove", VigilTestServer.args().put("name", "bob"));
+            // refused at the re-handshake, or with 4.03 if the request raced the close_notify
             assertThatThrownBy(() -> bob.call("device.list", VigilTestServer.args()))
-                    .isInstanceOf(ManagementException.class).hasMessageContaining("handshake");
+                    .isInstanceOfSatisfying(ManagementException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ManagementException.Reason.FORBIDDEN));
         }
     }
 
