@@ -26,6 +26,7 @@ import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.cipher.XECDHECryptography;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
@@ -67,6 +68,9 @@ public final class DeviceClient implements AutoCloseable {
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
         config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
                 CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        // X25519 first for the ECDHE: about twice the handshakes of P-256 at the server, and cheaper here
+        config.setAsList(DtlsConfig.DTLS_CURVES, XECDHECryptography.SupportedGroup.X25519,
+                XECDHECryptography.SupportedGroup.secp256r1);
         config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
         config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);

@@ -28,6 +28,10 @@ public final class VigilServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
 
+    static {
+        CryptoProvider.init();
+    }
+
     private final Database database;
     private final Registry registry;
     private final CoapServer devices;
