@@ -1,0 +1,195 @@
+package dev.vigil.server;
+
+import dev.vigil.bench.BenchDevice;
+import dev.vigil.bench.Ctx;
+import dev.vigil.bench.Fixtures;
+import dev.vigil.bench.Fmt;
+import dev.vigil.bench.Keys;
+import dev.vigil.bench.Probe;
+import dev.vigil.bench.Section;
+import dev.vigil.device.SenmlCbor;
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.cli.ManagementClient;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.californium.elements.config.Configuration;
+
+/**
+ * CoAP CON POST throughput over DTLS through the full request gate (lifecycle standing + policy
+ * decision) against the same node with Californium's plain {@link
+ * org.eclipse.californium.core.server.ServerMessageDeliverer} ({@link VigilServer#startUngated}). Lives in
+ * {@code dev.vigil.server} only to reach that package-private entry point.
+ */
+public final class GateBench {
+
+    /** One side of the comparison: a node and its devices. */
+    private static final class Side {
+        final String label;
+        final VigilServer server;
+        final List<BenchDevice> devices = new ArrayList<>();
+        final List<Double> rates = new ArrayList<>();
+        final List<Double> cpuMicros = new ArrayList<>();
+        final List<Double> p50 = new ArrayList<>();
+        final List<Double> p99 = new ArrayList<>();
+        final Map<String, Long> codes = new TreeMap<>();
+
+        Side(String label, VigilServer server) {
+            this.label = label;
+            this.server = server;
+        }
+    }
+
+    private GateBench() {
+    }
+
+    public static Section run(Ctx ctx) throws Exception {
+        Section section = new Section("gate", "CoAP CON POST throughput: full gate vs gate bypassed", "server",
+                "requests/s (median of rounds)", "rounds", "process CPU µs / request (client + server)",
+                "latency p50 / p99 ms", "responses");
+        int deviceCount = ctx.pick(100, 50);
+        int clientThreads = 4;
+        int rounds = ctx.pick(4, 2);
+        double roundSeconds = ctx.pick(8.0, 3.0);
+        double warmSeconds = ctx.pick(6.0, 3.0);
+        List<KeyPair> keys = Keys.p256(deviceCount);
+        byte[] reading = SenmlCbor.encode(Map.of("temp", 21.5));
+        ScheduledExecutorService shared = Executors.newScheduledThreadPool(clientThreads, r -> {
+            Thread thread = new Thread(r, "gate-bench-client");
+            thread.setDaemon(true);
+            return thread;
+        });
+        DataDir dirA = Fixtures.dataDir(ctx, "gate-gated");
+        DataDir dirB = Fixtures.dataDir(ctx, "gate-ungated");
+        Configuration config = Fixtures.serverConfig(10);
+        Side gated = new Side("full gate (VigilServer.start)", VigilServer.start(dirA, config, Clock.systemUTC()));
+        Side ungated = new Side("gate bypassed (VigilServer.startUngated)",
+                VigilServer.startUngated(dirB, config, Clock.systemUTC()));
+        List<Side> sides = List.of(gated, ungated);
+        try {
+            for (Side side : sides) {
+                DataDir dir = side == gated ? dirA : dirB;
+                try (ManagementClient admin = Fixtures.admin(dir, side.server)) {
+                    Fixtures.applyBenchPolicy(admin);
+                }
+                Fixtures.addDevices(side.server.registry().devices(), keys, "gate", Fixtures.BENCH_PROFILE);
+                Configuration client = BenchDevice.config(10);
+                for (KeyPair key : keys) {
+                    side.devices.add(new BenchDevice(key, Fixtures.serverKey(dir).getPublic(), side.server.deviceAddress(),
+                            client, shared));
+                }
+                Ctx.log("gate: %s: opening %d sessions", side.label, deviceCount);
+                for (BenchDevice device : side.devices) {
+                    BenchDevice.Result first = device.postAndWait("/t", reading, SenmlCbor.CONTENT_FORMAT, 20_000);
+                    if (!first.success()) {
+                        throw new IllegalStateException(side.label + ": a device could not send: " + first);
+                    }
+                }
+            }
+            for (Side side : sides) {
+                load(side, reading, warmSeconds, false);
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (Side side : r % 2 == 0 ? sides : List.of(ungated, gated)) {
+                    load(side, reading, roundSeconds, true);
+                    Ctx.log("gate: round %d %s: %.0f/s", r + 1, side.label, side.rates.get(side.rates.size() - 1));
+                }
+            }
+            for (Side side : sides) {
+                StringBuilder codes = new StringBuilder();
+                side.codes.forEach((code, n) -> codes.append(codes.length() == 0 ? "" : ", ").append(code).append(": ")
+                        .append(n));
+                section.row(side.label, Fmt.median(side.rates), Fmt.list(side.rates), Fmt.median(side.cpuMicros),
+                        Fmt.num(Fmt.median(side.p50)) + " / " + Fmt.num(Fmt.median(side.p99)), codes.toString());
+            }
+            double ratio = Fmt.median(gated.rates) / Fmt.median(ungated.rates);
+            List<Double> paired = new ArrayList<>();
+            for (int r = 0; r < Math.min(gated.rates.size(), ungated.rates.size()); r++) {
+                paired.add(gated.rates.get(r) / ungated.rates.get(r));
+            }
+            Section ratios = section.table("Ratio", "comparison", "gated / ungated (ratio of medians)",
+                    "gated / ungated (median of per-round pairs)", "per-round pairs",
+                    "extra CPU µs per request through the gate");
+            ratios.row("full gate vs bypassed (A/B alternated)", Fmt.ratio(ratio), Fmt.ratio(Fmt.median(paired)),
+                    Fmt.list(paired), Fmt.median(gated.cpuMicros) - Fmt.median(ungated.cpuMicros));
+            boolean throttled = gated.codes.keySet().stream().anyMatch(code -> code.startsWith("4.29"));
+            section.define(String.format("Two Vigil nodes in-process (loopback, JCE provider " + dev.vigil.bench.Machine.provider() + ", EXCHANGE_LIFETIME 10 s):"
+                    + " A started with VigilServer.start (RequestGate: lifecycle standing + PolicyEngine.decide per"
+                    + " request), B with VigilServer.startUngated (Californium's ServerMessageDeliverer). Both have the"
+                    + " '%s' profile applied with `policy.apply` (rate 1,000,000/s, so the token bucket never throttles)"
+                    + " and the same %d registered devices. Each device (configured as DeviceClient, its own DTLS"
+                    + " session, opened before measuring) keeps one CON POST /t (SenML CBOR, 14 bytes) outstanding and"
+                    + " sends the next as soon as the answer arrives; %d client threads are shared by all devices."
+                    + " Rounds of %.0f s alternate A/B/B/A/... after a %.0f s warm-up each; a request counts when its"
+                    + " 2.04 arrives. Every accepted reading is committed to H2 before its 2.04, on both sides."
+                    + " CPU per request is the whole JVM's (clients, both servers).", Fixtures.BENCH_PROFILE,
+                    deviceCount, clientThreads, roundSeconds, warmSeconds));
+            if (throttled) {
+                section.note("**Some requests were rate-limited (4.29): the bench profile did not apply.**");
+            }
+        } finally {
+            for (Side side : sides) {
+                side.devices.forEach(BenchDevice::close);
+                side.server.close();
+            }
+            shared.shutdownNow();
+        }
+        return section;
+    }
+
+    /** Closed loop: every device keeps one request outstanding until the round ends. */
+    private static void load(Side side, byte[] reading, double seconds, boolean record) throws InterruptedException {
+        long cpu0 = Probe.cpuNanos();
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        AtomicLong ok = new AtomicLong();
+        Map<String, AtomicLong> codes = new ConcurrentHashMap<>();
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(side.devices.size());
+        for (BenchDevice device : side.devices) {
+            next(device, reading, deadline, ok, codes, latencies, done);
+        }
+        if (!done.await((long) seconds + 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(side.label + ": requests still outstanding 60 s after the round");
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long cpu = Probe.cpuNanos() - cpu0;
+        if (!record) {
+            return;
+        }
+        long total = codes.values().stream().mapToLong(AtomicLong::get).sum();
+        side.rates.add(ok.get() / elapsed);
+        side.cpuMicros.add(total == 0 ? Double.NaN : cpu / 1e3 / total);
+        side.p50.add(Fmt.median(latencies));
+        side.p99.add(Fmt.percentile(latencies, 99));
+        codes.forEach((code, n) -> side.codes.merge(code, n.get(), Long::sum));
+    }
+
+    private static void next(BenchDevice device, byte[] reading, long deadline, AtomicLong ok,
+            Map<String, AtomicLong> codes, List<Double> latencies, CountDownLatch done) {
+        if (System.nanoTime() >= deadline) {
+            done.countDown();
+            return;
+        }
+        device.post("/t", reading, SenmlCbor.CONTENT_FORMAT).whenComplete((result, error) -> {
+            String code = result == null || result.code() == null ? "no answer"
+                    : result.code().codeClass + "." + String.format("%02d", result.code().codeDetail);
+            codes.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+            if (result != null && result.success()) {
+                ok.incrementAndGet();
+                latencies.add(result.nanos() / 1e6);
+            }
+            next(device, reading, deadline, ok, codes, latencies, done);
+        });
+    }
+}
