@@ -31,7 +31,10 @@ class PolicyGateTest {
               "metered": {"send": [{"resource": "t", "methods": ["POST"], "formats": [112], "maxPayload": 64,
                                     "rate": {"perSecond": 1, "burst": 2}}],
                           "services": ["key-rotation"]},
-              "keys-only": {"services": ["key-rotation"]}
+              "keys-only": {"services": ["key-rotation"]},
+              "aging": {"send": [{"resource": "t", "methods": ["POST"], "maxPayload": 1024,
+                                  "rate": {"perSecond": 10, "burst": 10}}],
+                        "services": ["key-rotation"], "maxKeyAge": "1s"}
              },
              "roles": {"admin": {"operations": ["*"]},
                        "installer": {"operations": ["token.create", "device.import", "device.approve", "device.list"]},
@@ -111,6 +114,17 @@ class PolicyGateTest {
             assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("a", 4.0))).code()).isEqualTo(ResponseCode.CHANGED);
         }
         assertThat(server.readings("m1")).hasSize(3);
+    }
+
+    @Test
+    void a_key_older_than_its_profile_allows_may_only_rotate() throws Exception {
+        KeyPair key = server.addDevice("a1", "aging");
+        try (DeviceClient device = client(key)) {
+            assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("a", 1.0))).code()).isEqualTo(ResponseCode.CHANGED);
+            Thread.sleep(1100); // the key must outlive the profile's 1 s maximum age: elapsed time is what is tested
+            assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("a", 2.0))).code()).isEqualTo(ResponseCode.FORBIDDEN);
+            assertThat(device.send("/key", Request.newGet()).code()).isEqualTo(ResponseCode.CONTENT);
+        }
     }
 
     @Test
