@@ -66,11 +66,15 @@ final class DeviceAdmission implements Admission {
         return null;
     }
 
-    /** May a session of this key, created at {@code createdAtMillis}, be resumed? */
+    /**
+     * May a session of this key, created at {@code createdAtMillis}, be resumed? The lifetime function
+     * is asked with a null profile for unknown keys.
+     */
     boolean resumable(String keyId, long createdAtMillis) {
         Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
         if (found.isEmpty()) {
-            return true; // an enrollment-only session of an unknown key
+            // an enrollment-only session of an unknown key, with its own short lifetime
+            return clock.millis() - createdAtMillis < lifetimeOfProfile.apply(null).toMillis();
         }
         DeviceIdentity device = found.get();
         return problem(device) == null && device.keyState() == KeyState.ACTIVE

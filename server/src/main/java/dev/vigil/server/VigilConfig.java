@@ -43,6 +43,9 @@ public final class VigilConfig {
                     + " unless its profile says otherwise.", 24, TimeUnit.HOURS);
     public static final TimeDefinition SESSION_SWEEP_INTERVAL = new TimeDefinition(MODULE + "SESSION_SWEEP_INTERVAL",
             "How often sessions past their lifetime are looked for and closed.", 10, TimeUnit.SECONDS);
+    public static final TimeDefinition ENROLLMENT_SESSION_LIFETIME = new TimeDefinition(
+            MODULE + "ENROLLMENT_SESSION_LIFETIME", "Longest a session of an unknown key (enrollment only) lives.",
+            5, TimeUnit.MINUTES);
     public static final DoubleDefinition ENROLL_RATE = new DoubleDefinition(MODULE + "ENROLL_RATE",
             "Enrollment attempts per second allowed from one source address (burst: ENROLL_BURST).", 0.2);
     public static final IntegerDefinition ENROLL_BURST = new IntegerDefinition(MODULE + "ENROLL_BURST",
@@ -63,6 +66,7 @@ public final class VigilConfig {
             config.set(TELEMETRY_MAX_PAYLOAD, 4096);
             config.set(SESSION_MAX_LIFETIME, 24, TimeUnit.HOURS);
             config.set(SESSION_SWEEP_INTERVAL, 10, TimeUnit.SECONDS);
+            config.set(ENROLLMENT_SESSION_LIFETIME, 5, TimeUnit.MINUTES);
             config.set(ENROLL_RATE, 0.2);
             config.set(ENROLL_BURST, 5);
             DefinitionUtils.verify(VigilConfig.class, config);

@@ -40,6 +40,8 @@ public final class VigilServer implements AutoCloseable {
     private final DtlsServerEndpoint managementEndpoint;
     private final SessionTerminator sessions;
     private final ScheduledExecutorService sweeper;
+    /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
+    private final Duration enrollmentLifetime;
 
     private VigilServer(DataDir dir, Configuration config, Clock clock, boolean gated) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
@@ -47,9 +49,11 @@ public final class VigilServer implements AutoCloseable {
         try {
             registry = Registry.open(database, clock);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
+            enrollmentLifetime = Duration.ofMillis(
+                    config.get(VigilConfig.ENROLLMENT_SESSION_LIFETIME, TimeUnit.MILLISECONDS));
             // the admission cuts a retired key's sessions through the terminator built after the endpoints
             DeviceAdmission admission = new DeviceAdmission(registry, this::cutSessions,
-                    profile -> lifetime(profile, defaultLifetime), clock);
+                    profile -> profile == null ? enrollmentLifetime : lifetime(profile, defaultLifetime), clock);
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
@@ -100,7 +104,7 @@ public final class VigilServer implements AutoCloseable {
         try {
             long now = clock.millis();
             sessions.sweep(now, keyId -> registry.devices().findByKeyId(keyId)
-                    .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(defaultLifetime).toMillis());
+                    .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(enrollmentLifetime).toMillis());
             registry.policy().evictIdle(now);
         } catch (RuntimeException e) {
             LOG.error("session sweep failed", e);

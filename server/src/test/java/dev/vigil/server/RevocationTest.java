@@ -121,4 +121,20 @@ class RevocationTest {
             assertThat(suspended.failure()).contains("refused the DTLS handshake");
         }
     }
+
+    @Test
+    void an_unknown_keys_enrollment_session_lives_only_its_short_lifetime() throws Exception {
+        server = VigilTestServer.start(config -> config.set(VigilConfig.ENROLLMENT_SESSION_LIFETIME, 1, TimeUnit.SECONDS));
+        KeyPair stranger = PemFiles.generateP256();
+        try (DeviceClient device = new DeviceClient(server.deviceUri(), stranger, server.serverPublicKey()).timeout(5_000)) {
+            assertThat(device.send("/.well-known/core", org.eclipse.californium.core.coap.Request.newGet()).code())
+                    .isEqualTo(ResponseCode.CONTENT);
+            long handshakes = server.node().fullDeviceHandshakes();
+            Thread.sleep(1500); // the session must outlive its 1 s lifetime: elapsed time is what is tested
+            assertThat(device.send("/.well-known/core", org.eclipse.californium.core.coap.Request.newGet()).code())
+                    .isEqualTo(ResponseCode.CONTENT);
+            assertThat(server.node().fullDeviceHandshakes()).as("closed and not resumed: a full handshake again")
+                    .isGreaterThan(handshakes);
+        }
+    }
 }
