@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  * {@code vigil-device}: the reference device CLI. Exit codes: 0 ok (2.xx), 1 refused, 2 usage,
  * 3 no answer from the server.
  */
-@Command(name = "vigil-device", mixinStandardHelpOptions = true, version = "vigil-device 0.1.0",
+@Command(name = "vigil-device", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "vigil-device 0.1.0",
         description = "Vigil reference device client.",
         subcommands = {KeygenCommand.class, EnrollCommand.class, SendCommand.class, RotateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

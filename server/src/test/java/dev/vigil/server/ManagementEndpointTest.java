@@ -94,6 +94,17 @@ class ManagementEndpointTest {
     }
 
     @Test
+    void key_names_the_operator_key_where_the_command_has_no_key_of_its_own() throws Exception {
+        CliRun list = vigil("device", "list", "--server", server.managementUri().toString(),
+                "--key", server.dataDir().adminKey().toString(),
+                "--server-key", server.dataDir().serverPublicKey().toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).startsWith("NAME");
+        CliRun help = vigil("device", "add", "--help");
+        assertThat(help.out()).contains("--key=PUBKEY.pem").contains("--operator-key=FILE");
+    }
+
+    @Test
     void data_dir_supplies_endpoint_operator_key_and_server_key() throws Exception {
         // A running node writes mgmt.uri into its data directory; --data reads it.
         java.nio.file.Files.writeString(server.dataDir().managementUriFile(), server.managementUri().toString());

@@ -38,6 +38,11 @@ public final class ConnectionOptions {
     @Option(names = "--server-key", paramLabel = "FILE", description = "The server's public key to pin (PEM).")
     private Path serverKey;
 
+    /** {@code --key} names the operator key on commands whose subject has no key of its own. */
+    void operatorKey(Path file) {
+        this.key = file;
+    }
+
     ManagementEndpoint resolve(Map<String, String> env) throws IOException {
         DataDir dir = data == null ? null : new DataDir(data);
         if (dir != null && !dir.isInitialised()) {

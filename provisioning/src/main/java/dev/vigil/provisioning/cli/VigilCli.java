@@ -14,7 +14,7 @@ import picocli.CommandLine.IParameterExceptionHandler;
  */
 public final class VigilCli {
 
-    @Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil 0.1.0",
+    @Command(name = "vigil", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "vigil 0.1.0",
             description = "Zero-trust CoAP/DTLS platform for constrained devices: operator CLI.",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:ok", "1:refused or failed", "2:usage error", "3:cannot reach the server"})
@@ -83,11 +83,34 @@ public final class VigilCli {
                         .addSubcommand(new PolicyCommands.Show(context)))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
+        addOperatorKeyAlias(cli);
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setParameterExceptionHandler(usageError(context));
         cli.setExecutionExceptionHandler(failure(context));
         return cli;
+    }
+
+    /**
+     * Gives every remote command whose subject has no key of its own ({@code device add} and
+     * {@code operator add} do) a {@code --key FILE} option meaning {@code --operator-key FILE}.
+     */
+    private static void addOperatorKeyAlias(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            addOperatorKeyAlias(sub);
+        }
+        if (cli.getCommand() instanceof RemoteCommand remote && cli.getCommandSpec().findOption("--key") == null) {
+            cli.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--key")
+                    .paramLabel("FILE").type(java.nio.file.Path.class)
+                    .description("Operator key file (same as --operator-key).")
+                    .setter(new CommandLine.Model.ISetter() {
+                        @Override
+                        public <T> T set(T value) {
+                            remote.connection.operatorKey((java.nio.file.Path) value);
+                            return null;
+                        }
+                    }).build());
+        }
     }
 
     /** Runs {@code vigil args...} and returns the exit code. */
