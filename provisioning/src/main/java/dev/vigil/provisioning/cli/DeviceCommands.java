@@ -2,9 +2,6 @@ package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.ManagementException;
-import dev.vigil.provisioning.PemFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,13 +31,8 @@ final class DeviceCommands {
 
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            String pem;
-            try {
-                pem = PemFiles.publicKeyPem(PemFiles.readPublicKey(key));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return client.call("device.add", args().put("name", name).put("publicKey", pem).put("profile", profile));
+            return client.call("device.add", args().put("name", name).put("publicKey", AccessCommands.pem(key))
+                    .put("profile", profile));
         }
 
         @Override
