@@ -1,5 +1,6 @@
 package dev.vigil.server;
 
+import java.security.Security;
 import org.eclipse.californium.elements.util.JceProviderUtil;
 import org.eclipse.californium.elements.util.StringUtil;
 
@@ -7,7 +8,9 @@ import org.eclipse.californium.elements.util.StringUtil;
  * Chooses Scandium's JCE provider once per JVM, before the first DTLS handshake: Bouncy Castle with a
  * non-blocking SecureRandom unless {@code CALIFORNIUM_JCE_PROVIDER} is set (environment or system
  * property; {@code SYSTEM} keeps the JDK's). Measured on 2 cores (scripts/bench handshake): P-256 RPK
- * handshakes/s 1,138 with it against 467 with SunEC; libcoap 4.3.1 interoperates with either.
+ * handshakes/s 1,138 with it against 467 with SunEC; libcoap 4.3.1 interoperates with either. EC keys
+ * are still decoded into the JDK's compact key objects ({@link CompactEcKeys}), so sessions do not keep
+ * Bouncy Castle's precomputed tables.
  */
 final class CryptoProvider {
 
@@ -24,5 +27,8 @@ final class CryptoProvider {
             System.setProperty(SETTING, DEFAULT);
         }
         JceProviderUtil.init();
+        if (JceProviderUtil.usesBouncyCastle() && Security.getProvider(CompactEcKeys.NAME) == null) {
+            Security.insertProviderAt(new CompactEcKeys(), 1);
+        }
     }
 }
