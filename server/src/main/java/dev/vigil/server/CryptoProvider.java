@@ -8,7 +8,7 @@ import org.eclipse.californium.elements.util.StringUtil;
  * Chooses Scandium's JCE provider once per JVM, before the first DTLS handshake: Bouncy Castle with a
  * non-blocking SecureRandom unless {@code CALIFORNIUM_JCE_PROVIDER} is set (environment or system
  * property; {@code SYSTEM} keeps the JDK's). Measured on 2 cores (scripts/bench handshake): P-256 RPK
- * handshakes/s 1,138 with it against 467 with SunEC; libcoap 4.3.1 interoperates with either. EC keys
+ * handshakes/s 948 with it against 449 with SunEC; libcoap 4.3.1 interoperates with either. EC keys
  * are still decoded into the JDK's compact key objects ({@link CompactEcKeys}), so sessions do not keep
  * Bouncy Castle's precomputed tables.
  */
