@@ -40,7 +40,7 @@ public final class Child {
             };
             serve(handler);
         } catch (Throwable e) {
-            e.printStackTrace();
+            Ctx.failed("child " + (args.length > 0 ? args[0] : "?"), e);
             reply(error(e));
         }
         System.exit(0);
@@ -72,7 +72,7 @@ public final class Child {
             try {
                 answer = handler.handle(command);
             } catch (Throwable e) {
-                e.printStackTrace();
+                Ctx.failed("command " + line.trim(), e);
                 answer = error(e);
             }
             if (answer == null) {

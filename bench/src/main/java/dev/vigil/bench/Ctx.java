@@ -51,6 +51,13 @@ public final class Ctx {
         System.err.flush();
     }
 
+    /** A benchmark step failed: one line, then the stack trace, on stderr (the run's log). */
+    public static void failed(String what, Throwable e) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        log("%s failed: %s%n%s", what, e, trace);
+    }
+
     public static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
             return;

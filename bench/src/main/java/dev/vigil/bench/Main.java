@@ -78,7 +78,7 @@ public final class Main {
                 try {
                     section = BENCHMARKS.get(name).run(ctx);
                 } catch (Exception | Error e) {
-                    e.printStackTrace();
+                    Ctx.failed("benchmark " + name, e);
                     section = new Section(name, name, "result");
                     section.status = "failed: " + e;
                     failed = true;

@@ -64,18 +64,10 @@ final class AccessCommands {
     }
 
     @Command(name = "rotate", description = "Ask a device to rotate its key; it learns this on its next exchange.")
-    static final class KeyRotate extends RemoteCommand {
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
-        String name;
+    static final class KeyRotate extends NamedCommand {
 
         KeyRotate(CliContext context) {
-            super(context);
-        }
-
-        @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("key.rotate", args().put("name", name));
+            super(context, "key.rotate");
         }
 
         @Override
@@ -135,18 +127,10 @@ final class AccessCommands {
     }
 
     @Command(name = "remove", description = "Remove an operator; its live session is cut at once.")
-    static final class OperatorRemove extends RemoteCommand {
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Operator name.")
-        String name;
+    static final class OperatorRemove extends NamedCommand {
 
         OperatorRemove(CliContext context) {
-            super(context);
-        }
-
-        @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("operator.remove", args().put("name", name));
+            super(context, "operator.remove");
         }
 
         @Override

@@ -1,9 +1,7 @@
 package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.ManagementException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code vigil device approve|suspend|quarantine|reinstate|decommission NAME}. */
 final class LifecycleCommands {
@@ -12,21 +10,10 @@ final class LifecycleCommands {
     }
 
     /** One lifecycle transition; the live DTLS sessions follow at once. */
-    abstract static class Transition extends RemoteCommand {
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
-        String name;
-
-        private final String verb;
+    abstract static class Transition extends NamedCommand {
 
         Transition(CliContext context, String verb) {
-            super(context);
-            this.verb = verb;
-        }
-
-        @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("device." + verb, args().put("name", name));
+            super(context, "device." + verb);
         }
 
         @Override

@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code vigil device show}, {@code audit tail|verify}, {@code events}, {@code status}. */
 final class RecordCommands {
@@ -17,18 +16,10 @@ final class RecordCommands {
     }
 
     @Command(name = "show", description = "Show one device with every key it holds or held.")
-    static final class DeviceShow extends RemoteCommand {
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
-        String name;
+    static final class DeviceShow extends NamedCommand {
 
         DeviceShow(CliContext context) {
-            super(context);
-        }
-
-        @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("device.show", args().put("name", name));
+            super(context, "device.show");
         }
 
         @Override
