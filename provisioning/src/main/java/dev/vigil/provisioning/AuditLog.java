@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The append-only, hash-chained audit log. Each record holds the hash of the one before it, so
@@ -25,20 +27,73 @@ public final class AuditLog {
             String after, String prevHash, String hash) {
     }
 
-    /** The outcome of recomputing the chain: {@code firstBroken} is 0 when it is intact. */
-    public record Verification(long checked, long firstBroken, String problem) {
+    /** One place where the chain is broken: the record (or first record) at fault and what is wrong. */
+    public record Break(long seq, String problem) {
+    }
+
+    /**
+     * The outcome of recomputing the chain: every break in record order (the first {@link Breaks#REPORTED},
+     * with {@code broken} counting all), and how many records a valid signed anchor covers.
+     */
+    public record Verification(long checked, List<Break> breaks, long broken, long anchored) {
         public boolean intact() {
-            return firstBroken == 0;
+            return broken == 0;
+        }
+
+        /** The first broken record, or 0 when the chain is intact. */
+        public long firstBroken() {
+            return breaks.isEmpty() ? 0 : breaks.get(0).seq();
+        }
+
+        public String problem() {
+            return breaks.isEmpty() ? null : breaks.get(0).problem();
+        }
+    }
+
+    /** Collects breaks: all are counted, the first {@link #REPORTED} are kept, in record order. */
+    static final class Breaks {
+        static final int REPORTED = 1000;
+        private final List<Break> kept = new ArrayList<>();
+        private long total;
+
+        void add(long seq, String problem) {
+            total++;
+            if (kept.size() < REPORTED) {
+                kept.add(new Break(seq, problem));
+            }
+        }
+
+        List<Break> list() {
+            List<Break> sorted = new ArrayList<>(kept);
+            sorted.sort(java.util.Comparator.comparingLong(Break::seq));
+            return List.copyOf(sorted);
+        }
+
+        long total() {
+            return total;
         }
     }
 
     static final String GENESIS = "0".repeat(64);
+    /** Column sizes of audit_log: longer text is clipped before it is hashed, so the hash covers what is stored. */
+    static final int ACTOR_MAX = 160;
+    static final int ACTION_MAX = 64;
+    static final int TARGET_MAX = 200;
+    static final int STATE_MAX = 2000;
     private static final String COLUMNS = "seq, at, actor, action, target, before_state, after_state, prev_hash, hash";
 
     private final Database database;
+    /** Null where nothing anchors the chain (tools and tests that open a bare database). */
+    private final AuditAnchors anchors;
 
     public AuditLog(Database database) {
+        this(database, null);
+    }
+
+    /** An audit log whose {@link #verify()} also checks the newest signed anchor. */
+    public AuditLog(Database database, AuditAnchors anchors) {
         this.database = database;
+        this.anchors = anchors;
     }
 
     /** Appends a record inside the caller's transaction; the chain tip row lock serialises appends. */
@@ -53,29 +108,39 @@ public final class AuditLog {
             prevHash = rows.getString(2);
         }
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        String hash = hash(seq, at, actor.id(), action, target, before, after, prevHash);
+        // the hash covers exactly what is stored: fields escaped and clipped first
+        Entry entry = entry(seq, at, actor.id(), action, target, before, after, prevHash);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, seq);
             insert.setObject(2, DeviceRows.utc(at));
-            insert.setString(3, actor.id());
-            insert.setString(4, action);
-            insert.setString(5, clip(target, 200));
-            insert.setString(6, clip(before, 2000));
-            insert.setString(7, clip(after, 2000));
+            insert.setString(3, entry.actor());
+            insert.setString(4, entry.action());
+            insert.setString(5, entry.target());
+            insert.setString(6, entry.before());
+            insert.setString(7, entry.after());
             insert.setString(8, prevHash);
-            insert.setString(9, hash);
+            insert.setString(9, entry.hash());
             insert.executeUpdate();
         }
         try (PreparedStatement update = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
             update.setLong(1, seq);
-            update.setString(2, hash);
+            update.setString(2, entry.hash());
             update.executeUpdate();
         }
-        return new Entry(seq, at, actor.id(), action, clip(target, 200), clip(before, 2000), clip(after, 2000),
-                prevHash, hash);
+        return entry;
     }
 
+    /** The record as it will be stored: text fields escaped ({@link Printable}) and clipped to their columns. */
+    static Entry entry(long seq, Instant at, String actor, String action, String target, String before,
+            String after, String prevHash) {
+        String a = clip(actor, ACTOR_MAX);
+        String op = clip(action, ACTION_MAX);
+        String t = clip(target, TARGET_MAX);
+        String b = clip(before, STATE_MAX);
+        String f = clip(after, STATE_MAX);
+        return new Entry(seq, at, a, op, t, b, f, prevHash, hash(seq, at, a, op, t, b, f, prevHash));
+    }
     /** Appends one record in its own transaction (for changes that touch nothing else). */
     public Entry append(Actor actor, String action, String target, String before, String after) {
         return database.inTransaction(c -> append(c, actor, action, target, before, after));
@@ -94,9 +159,17 @@ public final class AuditLog {
         return newest;
     }
 
-    /** Recomputes every hash in order; names the first record whose content or link does not match. */
+    /**
+     * Recomputes every hash in order and reports every break, not only the first: a missing record, a
+     * record that does not link to the one before it, a record whose content no longer matches its hash,
+     * a chain head past the last record; and, where the chain is anchored, the newest signed anchor.
+     */
     public Verification verify() {
         return database.inTransaction(c -> {
+            Breaks breaks = new Breaks();
+            AuditAnchor stored = anchors == null ? null : anchors.stored(c);
+            AuditAnchor file = anchors == null ? null : anchors.inFile();
+            Map<Long, String> anchoredHashes = new HashMap<>();
             long checked = 0;
             long expectedSeq = 1;
             String prev = GENESIS;
@@ -107,32 +180,40 @@ public final class AuditLog {
                         Entry e = entry(rows);
                         checked++;
                         if (e.seq() != expectedSeq) {
-                            return new Verification(checked, expectedSeq, "record " + expectedSeq + " is missing");
-                        }
-                        if (!e.prevHash().equals(prev)) {
-                            return new Verification(checked, e.seq(), "record " + e.seq()
-                                    + " does not link to the record before it");
+                            breaks.add(expectedSeq, e.seq() == expectedSeq + 1 ? "record " + expectedSeq + " is missing"
+                                    : "records " + expectedSeq + " to " + (e.seq() - 1) + " are missing");
+                        } else if (!e.prevHash().equals(prev)) {
+                            breaks.add(e.seq(), "record " + e.seq() + " does not link to the record before it");
                         }
                         String recomputed = hash(e.seq(), e.at(), e.actor(), e.action(), e.target(), e.before(),
                                 e.after(), e.prevHash());
                         if (!recomputed.equals(e.hash())) {
-                            return new Verification(checked, e.seq(), "record " + e.seq()
-                                    + " was changed after it was written");
+                            breaks.add(e.seq(), "record " + e.seq() + " was changed after it was written");
+                        }
+                        if ((stored != null && stored.seq() == e.seq()) || (file != null && file.seq() == e.seq())) {
+                            anchoredHashes.put(e.seq(), e.hash());
                         }
                         prev = e.hash();
-                        expectedSeq++;
+                        expectedSeq = e.seq() + 1;
                     }
                 }
             }
+            long last = expectedSeq - 1;
             try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
                     ResultSet rows = head.executeQuery()) {
                 rows.next();
-                if (rows.getLong(1) != expectedSeq - 1 || !rows.getString(2).equals(prev)) {
-                    return new Verification(checked, expectedSeq, "the log ends before record " + rows.getLong(1)
+                if (rows.getLong(1) > last) {
+                    breaks.add(last + 1, "the log ends before record " + rows.getLong(1)
                             + ": records were removed from its end");
+                } else if (rows.getLong(1) != last || !rows.getString(2).equals(prev)) {
+                    breaks.add(last, "the chain head does not match the last record");
                 }
             }
-            return new Verification(checked, 0, null);
+            long anchored = 0;
+            if (anchors != null) {
+                anchored = anchors.check(stored, file, anchoredHashes, breaks);
+            }
+            return new Verification(checked, breaks.list(), breaks.total(), anchored);
         });
     }
 
@@ -174,7 +255,16 @@ public final class AuditLog {
         }
     }
 
-    private static String clip(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
+    /** Escaped, then cut to at most {@code max} characters (never inside a surrogate pair). */
+    static String clip(String value, int max) {
+        String escaped = Printable.escape(value);
+        if (escaped == null || escaped.length() <= max) {
+            return escaped;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(escaped.charAt(end - 1))) {
+            end--;
+        }
+        return escaped.substring(0, end) + "…";
     }
 }

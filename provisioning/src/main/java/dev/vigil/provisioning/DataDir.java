@@ -5,12 +5,14 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.Properties;
 
 /**
  * The layout of a Vigil data directory (DESIGN.md "Data"): the embedded database, the server key
- * pair, the first operator key and the configuration file.
+ * pair, the first operator key, the audit key and the configuration file. The directory is 0700, the
+ * database and private keys 0600.
  */
 public record DataDir(Path root) {
 
@@ -22,6 +24,7 @@ public record DataDir(Path root) {
     public static final int DEFAULT_COAPS_PORT = 5684;
     public static final int DEFAULT_MGMT_PORT = 5685;
     public static final String DEFAULT_MGMT_ADDRESS = "127.0.0.1";
+
 
     public Path serverKey() {
         return root.resolve("server-key.pem");
@@ -35,6 +38,16 @@ public record DataDir(Path root) {
         return root.resolve("operator-admin.pem");
     }
 
+    /** The key that signs the audit chain's anchors (0600); never stored in the database. */
+    public Path auditKey() {
+        return root.resolve("audit-key.pem");
+    }
+
+    /** The newest signed audit anchor, kept outside the database. */
+    public Path auditAnchor() {
+        return root.resolve("audit-anchor");
+    }
+
     public Path config() {
         return root.resolve(CONFIG_FILE);
     }
@@ -42,6 +55,19 @@ public record DataDir(Path root) {
     /** Written by a running server: the URI its management endpoint is bound to. */
     public Path managementUriFile() {
         return root.resolve("mgmt.uri");
+    }
+
+    /**
+     * Makes the directory 0700 and the database 0600 if they are wider (data directories made before
+     * this was the rule), and creates the audit key if there is none; returns the audit key pair.
+     */
+    public KeyPair secure() throws IOException {
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        Database.restrictFiles(root);
+        if (!Files.exists(auditKey())) {
+            PemFiles.writeKeyPair(auditKey(), PemFiles.generateP256());
+        }
+        return PemFiles.readKeyPair(auditKey());
     }
 
     public boolean isInitialised() {
@@ -76,6 +102,7 @@ public record DataDir(Path root) {
             }
         }
         Files.createDirectories(root);
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         KeyPair server = PemFiles.generateP256();
         KeyPair admin = PemFiles.generateP256();
         try (Database database = Database.openEmbedded(root)) {
@@ -83,6 +110,7 @@ public record DataDir(Path root) {
                     Actor.system("vigil init"));
         }
         PemFiles.writeKeyPair(dir.adminKey(), admin);
+        PemFiles.writeKeyPair(dir.auditKey(), PemFiles.generateP256());
         PemFiles.writePublicKey(dir.serverPublicKey(), server.getPublic());
         Files.writeString(dir.config(), """
                 # Vigil configuration: VIGIL.* settings, and any COAP.*, DTLS.* or UDP.* setting of Californium.

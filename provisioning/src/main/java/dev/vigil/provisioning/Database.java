@@ -1,6 +1,10 @@
 package dev.vigil.provisioning;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -25,11 +29,28 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** Opens (creating if needed) the embedded database {@code vigil} in {@code dataDir}. */
+    /** Opens (creating if needed) the embedded database {@code vigil} in {@code dataDir}, readable by its owner only. */
     public static Database openEmbedded(Path dataDir) {
         // WRITE_DELAY=0: every commit reaches the file before the caller is answered.
         String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vigil") + ";WRITE_DELAY=0";
-        return open(url, "vigil", "");
+        Database database = open(url, "vigil", "");
+        try {
+            restrictFiles(dataDir);
+        } catch (IOException e) {
+            database.close();
+            throw new UncheckedIOException("cannot make the database in " + dataDir + " private", e);
+        }
+        return database;
+    }
+
+    /** Makes the embedded database's files in {@code dataDir} 0600. */
+    static void restrictFiles(Path dataDir) throws IOException {
+        for (String name : new String[] {"vigil.mv.db", "vigil.trace.db"}) {
+            Path file = dataDir.resolve(name);
+            if (Files.exists(file)) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
     }
 
     public static Database open(String url, String user, String password) {

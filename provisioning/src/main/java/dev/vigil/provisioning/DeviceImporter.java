@@ -42,7 +42,9 @@ public final class DeviceImporter {
                     + " created_at, updated_at) VALUES (?, ?, 'PROVISIONED', ?, ?)");
                     PreparedStatement keys = c.prepareStatement("INSERT INTO device_keys (key_id, device_id,"
                             + " public_key, state, created_at, updated_at) SELECT ?, id, ?, 'ACTIVE', ?, ? FROM devices"
-                            + " WHERE name = ?")) {
+                            + " WHERE name = ?");
+                    PreparedStatement claims = c.prepareStatement(
+                            "INSERT INTO principal_keys (key_id, kind) VALUES (?, 'device')")) {
                 for (int start = 0; start < rows.size(); start += BATCH) {
                     List<ManifestRow> batch = rows.subList(start, Math.min(rows.size(), start + BATCH));
                     for (ManifestRow row : batch) {
@@ -54,6 +56,8 @@ public final class DeviceImporter {
                     }
                     devices.executeBatch();
                     for (ManifestRow row : batch) {
+                        claims.setString(1, row.keyId());
+                        claims.addBatch();
                         keys.setString(1, row.keyId());
                         keys.setBytes(2, row.publicKey());
                         keys.setObject(3, DeviceRows.utc(now));
@@ -61,6 +65,7 @@ public final class DeviceImporter {
                         keys.setString(5, row.name());
                         keys.addBatch();
                     }
+                    claims.executeBatch();
                     keys.executeBatch();
                     progress.accept(start + batch.size());
                 }
@@ -75,7 +80,7 @@ public final class DeviceImporter {
     private static void refuseTaken(java.sql.Connection c, List<ManifestRow> rows) throws java.sql.SQLException {
         List<String> taken = new ArrayList<>();
         try (PreparedStatement names = c.prepareStatement("SELECT name FROM devices WHERE name = ?");
-                PreparedStatement keys = c.prepareStatement("SELECT key_id FROM device_keys WHERE key_id = ?")) {
+                PreparedStatement keys = c.prepareStatement("SELECT kind FROM principal_keys WHERE key_id = ?")) {
             for (ManifestRow row : rows) {
                 names.setString(1, row.name());
                 try (ResultSet found = names.executeQuery()) {
@@ -86,7 +91,9 @@ public final class DeviceImporter {
                 keys.setString(1, row.keyId());
                 try (ResultSet found = keys.executeQuery()) {
                     if (found.next()) {
-                        taken.add("key of '" + row.name() + "' is already registered");
+                        String kind = found.getString(1);
+                        taken.add("key of '" + row.name() + "' is already registered" + ("device".equals(kind) ? ""
+                                : " (to " + ("operator".equals(kind) ? "an operator" : "this node") + ")"));
                     }
                 }
                 if (taken.size() >= 5) {

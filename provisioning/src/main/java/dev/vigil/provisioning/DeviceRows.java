@@ -75,6 +75,7 @@ final class DeviceRows {
     /** Inserts a key; {@code der} may be null when a manifest names the key by its id only. */
     static void insertKey(Connection c, String keyId, long deviceId, byte[] der, KeyState state, Instant now)
             throws SQLException {
+        PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.DEVICE);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO device_keys"
                 + " (key_id, device_id, public_key, state, created_at, updated_at, activated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -161,7 +162,7 @@ final class DeviceRows {
         return Refusal.conflict("a device named '" + name + "' already exists");
     }
 
-    private static Refusal keyConflict(Connection c, String keyId) throws SQLException {
+    static Refusal keyConflict(Connection c, String keyId) throws SQLException {
         Optional<DeviceIdentity> holder = identity(c, keyId);
         if (holder.isPresent() && holder.get().isTombstoned()) {
             return Refusal.conflict("key " + keyId + " belonged to decommissioned or revoked device '"

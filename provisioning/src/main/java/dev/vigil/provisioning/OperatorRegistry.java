@@ -41,6 +41,7 @@ public final class OperatorRegistry {
         long id;
         try {
             id = database.inTransaction(c -> {
+                PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
                 long generated;
                 try (PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",

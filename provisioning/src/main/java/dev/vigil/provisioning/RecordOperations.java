@@ -27,9 +27,13 @@ final class RecordOperations {
         operations.put("audit.tail", (caller, args) -> auditTail(args));
         operations.put("audit.verify", (caller, args) -> {
             AuditLog.Verification result = registry.audit().verify();
-            ObjectNode node = Args.object().put("intact", result.intact()).put("checked", result.checked());
+            ObjectNode node = Args.object().put("intact", result.intact()).put("checked", result.checked())
+                    .put("anchored", result.anchored());
             if (!result.intact()) {
-                node.put("firstBroken", result.firstBroken()).put("problem", result.problem());
+                node.put("firstBroken", result.firstBroken()).put("problem", result.problem())
+                        .put("broken", result.broken());
+                ArrayNode breaks = node.putArray("breaks");
+                result.breaks().forEach(b -> breaks.addObject().put("seq", b.seq()).put("problem", b.problem()));
             }
             return node;
         });
@@ -83,7 +87,7 @@ final class RecordOperations {
         ArrayNode list = Args.JSON.arrayNode();
         for (SecurityEvents.Event e : after < 0 ? registry.events().tail(limit) : registry.events().since(after, limit)) {
             list.addObject().put("seq", e.seq()).put("at", e.at().toString()).put("type", e.type())
-                    .put("subject", e.subject()).put("detail", e.detail());
+                    .put("subject", e.subject()).put("detail", e.detail()).put("count", e.count());
         }
         return Args.object().set("events", list);
     }

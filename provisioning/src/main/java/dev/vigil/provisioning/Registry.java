@@ -17,24 +17,48 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
     /** Subjects (per-principal rate and volume state) the policy engine remembers, per kind. */
     public static final int MAX_REMEMBERED_SUBJECTS = 1_000_000;
 
-    /** A registry whose profile rules are the policy in force. */
+    /** A registry whose profile rules are the policy in force, with an unanchored audit log. */
     public static Registry open(Database database, Clock clock) {
+        return open(database, clock, null);
+    }
+
+    /** A registry whose profile rules are the policy in force; {@code anchors} anchor its audit log. */
+    public static Registry open(Database database, Clock clock, AuditAnchors anchors) {
         PolicyEngine policy = engine(database);
-        return open(database, policy, rules(policy), clock);
+        return open(database, policy, rules(policy), clock, anchors);
     }
 
     /** A registry with other profile rules (tests). */
     public static Registry open(Database database, ProfileRules profiles, Clock clock) {
-        return open(database, engine(database), profiles, clock);
+        return open(database, engine(database), profiles, clock, null);
     }
 
-    private static Registry open(Database database, PolicyEngine policy, ProfileRules profiles, Clock clock) {
-        AuditLog audit = new AuditLog(database);
+    private static Registry open(Database database, PolicyEngine policy, ProfileRules profiles, Clock clock,
+            AuditAnchors anchors) {
+        AuditLog audit = new AuditLog(database, anchors);
         DeviceRegistry devices = new DeviceRegistry(database, audit);
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), new SecurityEvents(10_000), new PolicyStore(database, audit),
                 policy, profiles, clock.instant());
+    }
+
+    /**
+     * What kind of principal holds or held {@code keyId} — "device", "operator" or "node" — read from the
+     * database (for refusal paths, not per request).
+     */
+    public java.util.Optional<String> keyHolder(String keyId) {
+        return database.inTransaction(c -> PrincipalKeys.holder(c, keyId).map(PrincipalKeys.Kind::label));
+    }
+
+    /** Claims the node's own public keys (server, audit) so no device or operator can ever hold them. */
+    public void claimNodeKeys(java.security.PublicKey... keys) {
+        database.inTransaction(c -> {
+            for (java.security.PublicKey key : keys) {
+                PrincipalKeys.claimForNode(c, KeyIds.of(key));
+            }
+            return null;
+        });
     }
 
     private static PolicyEngine engine(Database database) {

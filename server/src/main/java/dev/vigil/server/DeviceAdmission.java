@@ -17,7 +17,9 @@ import java.util.function.Function;
  * Who may complete a handshake with the device endpoint, checked against the registry on every full
  * handshake and every resumption:
  * <ul>
- * <li>unknown keys: yes, but they hold only the enrollment policy (the request gate sees to that);</li>
+ * <li>unknown keys: yes, but they hold only the enrollment policy (the request gate sees to that), and only
+ * while fewer than {@code VIGIL.MAX_ENROLLMENT_SESSIONS} of them are connected; an operator's or this node's
+ * key is no unknown key: refused;</li>
  * <li>a provisioned device's first handshake activates it; a key proposed for rotation becomes the
  * device's ACTIVE key (the old one is retired and its sessions cut);</li>
  * <li>suspended devices, retired keys: no; decommissioned devices and revoked keys: no, and a
@@ -27,13 +29,15 @@ import java.util.function.Function;
 final class DeviceAdmission implements Admission {
 
     private final Registry registry;
+    private final EnrollmentSessions enrollments;
     private final Consumer<List<String>> cutSessions;
     private final Function<String, Duration> lifetimeOfProfile;
     private final Clock clock;
 
-    DeviceAdmission(Registry registry, Consumer<List<String>> cutSessions,
+    DeviceAdmission(Registry registry, EnrollmentSessions enrollments, Consumer<List<String>> cutSessions,
             Function<String, Duration> lifetimeOfProfile, Clock clock) {
         this.registry = registry;
+        this.enrollments = enrollments;
         this.cutSessions = cutSessions;
         this.lifetimeOfProfile = lifetimeOfProfile;
         this.clock = clock;
@@ -43,7 +47,7 @@ final class DeviceAdmission implements Admission {
     public String refusal(String keyId, PublicKey key) {
         Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
         if (found.isEmpty()) {
-            return null; // enrollment only
+            return unknownKeyRefusal(keyId); // enrollment only, if anything
         }
         DeviceIdentity device = found.get();
         String problem = problem(device);
@@ -66,6 +70,22 @@ final class DeviceAdmission implements Admission {
         return null;
     }
 
+    /** An unknown key may enroll, unless it is another principal's (an operator's, this node's) or the room is full. */
+    private String unknownKeyRefusal(String keyId) {
+        if (!enrollments.hasRoom()) {
+            registry.events().record("enrollment-sessions-full", keyId, enrollments.size()
+                    + " sessions of unknown keys are open; unknown keys are refused until some close");
+            return "enrollment sessions full";
+        }
+        String holder = registry.keyHolder(keyId).orElse(null);
+        if (holder != null) {
+            registry.events().record("handshake-refused", keyId, "the key of " + ("operator".equals(holder)
+                    ? "an operator" : "this node") + " at the device endpoint");
+            return "key of " + holder;
+        }
+        return null;
+    }
+
     /**
      * May a session of this key, created at {@code createdAtMillis}, be resumed? The lifetime function
      * is asked with a null profile for unknown keys.
@@ -73,8 +93,8 @@ final class DeviceAdmission implements Admission {
     boolean resumable(String keyId, long createdAtMillis) {
         Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
         if (found.isEmpty()) {
-            // an enrollment-only session of an unknown key, with its own short lifetime
-            return clock.millis() - createdAtMillis < lifetimeOfProfile.apply(null).toMillis();
+            // an enrollment-only session of an unknown key, with its own short lifetime, while there is room
+            return enrollments.hasRoom() && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(null).toMillis();
         }
         DeviceIdentity device = found.get();
         return problem(device) == null && device.keyState() == KeyState.ACTIVE

@@ -8,6 +8,7 @@ import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.ConnectionListener;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
@@ -25,22 +26,26 @@ final class DtlsEndpoints {
     /**
      * A server endpoint where only keys {@code admission} admits complete a handshake, and only sessions
      * {@code resumable} accepts (key id, creation time) are resumed. Client authentication is NEEDED
-     * whatever the configuration says.
+     * whatever the configuration says. {@code connections} (may be null) hears of connections established
+     * and removed.
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
-            Admission admission, BiPredicate<String, Long> resumable) {
+            Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections) {
         Configuration config = new Configuration(base);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
         KeyVerifier verifier = new KeyVerifier(tag, admission);
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+        DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
                 .setLoggingTag(tag)
                 .setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
                 .setAdvancedCertificateVerifier(verifier)
-                .setResumptionVerifier(new KeyResumptionVerifier(resumable))
-                .build();
+                .setResumptionVerifier(new KeyResumptionVerifier(resumable));
+        if (connections != null) {
+            builder.setConnectionListener(connections);
+        }
+        DtlsConnectorConfig dtls = builder.build();
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();

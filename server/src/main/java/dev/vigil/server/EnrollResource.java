@@ -35,6 +35,8 @@ final class EnrollResource extends CoapResource {
         Request request = exchange.advanced().getRequest();
         long retryAfter = limiter.acquire(request.getSourceContext().getPeerAddress().getAddress());
         if (retryAfter > 0) {
+            registry.events().record("enrollment-rate-limited", request.getSourceContext().getPeerAddress().toString(),
+                    "4.29, retry after " + retryAfter + " s");
             Response limited = new Response(ResponseCode.TOO_MANY_REQUESTS);
             limited.getOptions().setMaxAge(retryAfter);
             exchange.respond(limited);

@@ -4,6 +4,8 @@ import dev.vigil.provisioning.SessionControl;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,16 +52,35 @@ final class SessionTerminator implements SessionControl {
     }
 
     /**
-     * Closes device sessions older than {@code maxAgeMillis(keyId)} allows.
+     * Closes device sessions older than {@code maxAgeMillis(keyId)} allows, and {@link #REMOVAL_GRACE_MS}
+     * later drops those very connections (not a newer one the peer made meanwhile with the same key), so a
+     * closed session holds no memory even when its peer ignores the close_notify or never returns.
      *
      * @param maxAgeMillis the maximum lifetime of a principal's sessions, in ms
      */
     void sweep(long nowMillis, ToLongFunction<String> maxAgeMillis) {
-        closeWhere(devices, connection -> {
-            DTLSSession session = connection.getEstablishedSession();
-            String name = peerName(connection);
-            return session != null && name != null && nowMillis - session.getCreationTime() >= maxAgeMillis.applyAsLong(name);
-        });
+        Set<Principal> expired = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        try {
+            closeWhere(devices, connection -> {
+                DTLSSession session = connection.getEstablishedSession();
+                String name = peerName(connection);
+                boolean old = session != null && name != null
+                        && nowMillis - session.getCreationTime() >= maxAgeMillis.applyAsLong(name);
+                if (old) {
+                    expired.add(session.getPeerIdentity());
+                }
+                return old;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("session sweep failed", e.getCause());
+        }
+        if (!expired.isEmpty()) {
+            scheduler.schedule(() -> devices.startTerminateConnectionsForPrincipal(
+                    (Filter<Principal>) expired::contains, true), REMOVAL_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -84,8 +105,9 @@ final class SessionTerminator implements SessionControl {
         }
     }
 
-    private static void closeWhere(DTLSConnector connector, java.util.function.Predicate<Connection> which) {
-        connector.startForEach((Filter<Connection>) connection -> {
+    private static java.util.concurrent.Future<Void> closeWhere(DTLSConnector connector,
+            java.util.function.Predicate<Connection> which) {
+        return connector.startForEach((Filter<Connection>) connection -> {
             InetSocketAddress peer = connection.getPeerAddress();
             if (peer != null && connection.hasEstablishedDtlsContext() && which.test(connection)) {
                 connector.close(peer);

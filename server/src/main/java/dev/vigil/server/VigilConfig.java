@@ -51,6 +51,15 @@ public final class VigilConfig {
     public static final IntegerDefinition ENROLL_BURST = new IntegerDefinition(MODULE + "ENROLL_BURST",
             "Enrollment attempts one source address may make at once.", 5, 1);
 
+    public static final TimeDefinition AUDIT_ANCHOR_INTERVAL = new TimeDefinition(MODULE + "AUDIT_ANCHOR_INTERVAL",
+            "How often the audit chain's head is signed with the audit key (also at start and at a clean stop):"
+                    + " records newer than the last anchor are the only ones a database writer could change unnoticed.",
+            1, TimeUnit.MINUTES);
+    public static final IntegerDefinition MAX_ENROLLMENT_SESSIONS = new IntegerDefinition(
+            MODULE + "MAX_ENROLLMENT_SESSIONS", "Most DTLS sessions of unknown keys (enrollment only) held at once;"
+                    + " past it, unknown keys are refused at the handshake. Registered devices are never counted.",
+            2000, 1);
+
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
         public String getModule() {
@@ -69,6 +78,8 @@ public final class VigilConfig {
             config.set(ENROLLMENT_SESSION_LIFETIME, 5, TimeUnit.MINUTES);
             config.set(ENROLL_RATE, 0.2);
             config.set(ENROLL_BURST, 5);
+            config.set(AUDIT_ANCHOR_INTERVAL, 1, TimeUnit.MINUTES);
+            config.set(MAX_ENROLLMENT_SESSIONS, 2000);
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };

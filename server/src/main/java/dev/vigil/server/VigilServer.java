@@ -1,5 +1,6 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.AuditAnchors;
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.ManagementService;
@@ -33,42 +34,51 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private final Database database;
+    private final AuditAnchors anchors;
     private final Registry registry;
     private final CoapServer devices;
     private final CoapServer management;
     private final DtlsServerEndpoint deviceEndpoint;
     private final DtlsServerEndpoint managementEndpoint;
     private final SessionTerminator sessions;
+    private final EnrollmentSessions enrollments;
     private final ScheduledExecutorService sweeper;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
 
     private VigilServer(DataDir dir, Configuration config, Clock clock, boolean gated) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
+        KeyPair auditKey = dir.secure();
         database = Database.openEmbedded(dir.root());
         try {
-            registry = Registry.open(database, clock);
+            anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
+            registry = Registry.open(database, clock, anchors);
+            claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
                     config.get(VigilConfig.ENROLLMENT_SESSION_LIFETIME, TimeUnit.MILLISECONDS));
+            enrollments = new EnrollmentSessions(registry.devices(), config.get(VigilConfig.MAX_ENROLLMENT_SESSIONS),
+                    () -> registry.events().record("blockwise-refused", "unknown key", "a Block1 request of an unknown"
+                            + " key was dropped unread"));
             // the admission cuts a retired key's sessions through the terminator built after the endpoints
-            DeviceAdmission admission = new DeviceAdmission(registry, this::cutSessions,
+            DeviceAdmission admission = new DeviceAdmission(registry, enrollments, this::cutSessions,
                     profile -> profile == null ? enrollmentLifetime : lifetime(profile, defaultLifetime), clock);
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
-                    serverKey, admission, admission::resumable);
+                    serverKey, admission, admission::resumable, enrollments);
+            deviceEndpoint.endpoint().addInterceptor(enrollments);
             // operators send manifests in chunks of a few hundred KiB; devices keep the small default
+            OperatorAdmission operators = new OperatorAdmission(registry);
             Configuration managementConfig = new Configuration(config);
             managementConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
             managementEndpoint = DtlsEndpoints.server(managementConfig, "management",
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
                     serverKey,
-                    (keyId, key) -> registry.operators().findByKeyId(keyId).isPresent() ? null : "not an operator key",
-                    (keyId, created) -> registry.operators().findByKeyId(keyId).isPresent()
-                            && clock.millis() - created < defaultLifetime.toMillis());
+                    operators, (keyId, created) -> operators.resumable(keyId)
+                            && clock.millis() - created < defaultLifetime.toMillis(), null);
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "vigil-sessions");
                 thread.setDaemon(true);
@@ -94,6 +104,9 @@ public final class VigilServer implements AutoCloseable {
 
             long every = config.get(VigilConfig.SESSION_SWEEP_INTERVAL, TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(() -> sweep(clock, defaultLifetime), every, every, TimeUnit.MILLISECONDS);
+            anchors.anchor();
+            long anchorEvery = config.get(VigilConfig.AUDIT_ANCHOR_INTERVAL, TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(this::anchor, anchorEvery, anchorEvery, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -105,9 +118,28 @@ public final class VigilServer implements AutoCloseable {
             long now = clock.millis();
             sessions.sweep(now, keyId -> registry.devices().findByKeyId(keyId)
                     .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(enrollmentLifetime).toMillis());
+            enrollments.forgetEnrolled();
             registry.policy().evictIdle(now);
+            registry.events().flush();
         } catch (RuntimeException e) {
             LOG.error("session sweep failed", e);
+        }
+    }
+
+    /** The server and audit keys can never be a device's or an operator's. */
+    private void claimNodeKeys(KeyPair serverKey, KeyPair auditKey) {
+        try {
+            registry.claimNodeKeys(serverKey.getPublic(), auditKey.getPublic());
+        } catch (dev.vigil.provisioning.Refusal e) {
+            LOG.warn("this node's own key is registered to another principal: {}", e.getMessage());
+        }
+    }
+
+    private void anchor() {
+        try {
+            anchors.anchor();
+        } catch (RuntimeException e) {
+            LOG.error("signing the audit anchor failed", e);
         }
     }
 
@@ -193,6 +225,7 @@ public final class VigilServer implements AutoCloseable {
         sweeper.shutdownNow();
         devices.destroy();
         management.destroy();
+        anchor();
         database.close();
     }
 }

@@ -124,8 +124,9 @@ class ManagementEndpointTest {
         });
         CliRun verify = vigil(concat(endpoint(), "audit", "verify"));
         assertThat(verify.exitCode()).isEqualTo(1);
-        assertThat(verify.errLines()).containsExactly(
-                "vigil audit verify: BROKEN at record 2: record 2 was changed after it was written");
+        assertThat(verify.errLines()).containsExactly("vigil audit verify: BROKEN in 1 place, first at record 2:"
+                + " record 2 was changed after it was written");
+        assertThat(verify.out()).isEqualTo("record 2: record 2 was changed after it was written\n");
     }
 
     @Test

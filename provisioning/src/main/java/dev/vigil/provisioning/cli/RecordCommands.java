@@ -3,6 +3,7 @@ package dev.vigil.provisioning.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.Printable;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -115,10 +116,10 @@ final class RecordCommands {
 
         @Override
         String line(JsonNode e) {
-            return String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
+            return Printable.escape(String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
                     e.path("actor").asText(), e.path("action").asText(), e.path("target").asText(),
                     e.path("before").isNull() ? "" : " [" + e.path("before").asText() + "]",
-                    e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]");
+                    e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]"));
         }
     }
 
@@ -141,11 +142,13 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return String.format("#%d %s %s %s: %s", e.path("seq").asLong(), e.path("at").asText(),
-                    e.path("type").asText(), e.path("subject").asText(), e.path("detail").asText());
+                    Printable.escape(e.path("type").asText()), Printable.escape(e.path("subject").asText()),
+                    Printable.escape(e.path("detail").asText()));
         }
     }
 
-    @Command(name = "verify", description = "Recompute the audit chain; exit 1 and name the first broken record.")
+    @Command(name = "verify", description = "Recompute the audit chain and check its signed anchor; exit 1 and list"
+            + " every broken record.")
     static final class AuditVerify extends RemoteCommand {
         AuditVerify(CliContext context) {
             super(context);
@@ -158,12 +161,20 @@ final class RecordCommands {
 
         @Override
         void printHuman(JsonNode result) {
+            long checked = result.path("checked").asLong();
+            long anchored = result.path("anchored").asLong();
             if (result.path("intact").asBoolean()) {
-                context.out().printf("audit log intact: %d records verified%n", result.path("checked").asLong());
-            } else {
-                context.err().printf("vigil audit verify: BROKEN at record %d: %s%n",
-                        result.path("firstBroken").asLong(), result.path("problem").asText());
+                context.out().printf("audit log intact: %d records verified, %s%n", checked, anchored == 0
+                        ? "none anchored yet" : "1-" + anchored + " under a signed anchor");
+                return;
             }
+            for (JsonNode b : result.path("breaks")) {
+                context.out().printf("record %d: %s%n", b.path("seq").asLong(), Printable.escape(b.path("problem").asText()));
+            }
+            long broken = result.path("broken").asLong();
+            context.err().printf("vigil audit verify: BROKEN in %d place%s, first at record %d: %s%n", broken,
+                    broken == 1 ? "" : "s", result.path("firstBroken").asLong(),
+                    Printable.escape(result.path("problem").asText()));
         }
 
         @Override

@@ -1,10 +1,14 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.Printable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with aligned columns, for human output. */
+/**
+ * A plain-text table with aligned columns, for human output. Cells are escaped ({@link Printable}): a
+ * device's SenML string or unit can neither start a new line nor send terminal escapes.
+ */
 final class Table {
 
     private final List<String[]> rows = new ArrayList<>();
@@ -14,7 +18,11 @@ final class Table {
     }
 
     Table row(String... cells) {
-        rows.add(cells);
+        String[] safe = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            safe[i] = Printable.escape(cells[i]);
+        }
+        rows.add(safe);
         return this;
     }
 

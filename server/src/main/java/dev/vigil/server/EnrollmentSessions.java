@@ -1,0 +1,109 @@
+package dev.vigil.server;
+
+import dev.vigil.provisioning.DeviceDirectory;
+import java.security.Principal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.scandium.ConnectionListener;
+import org.eclipse.californium.scandium.dtls.Connection;
+
+/**
+ * The DTLS sessions of unknown keys (enrollment only), counted apart from devices' so that a flood of
+ * throw-away keys cannot fill the connection store that registered devices need: past
+ * {@code VIGIL.MAX_ENROLLMENT_SESSIONS}, unknown keys are refused at the handshake. Their requests may not
+ * be block-wise either — an enrollment body is a few dozen bytes, and Block1 transfers are buffered before
+ * the request gate sees them — so a Block1 request from an unknown key is dropped unread.
+ */
+final class EnrollmentSessions extends MessageInterceptorAdapter implements ConnectionListener {
+
+    private final DeviceDirectory devices;
+    private final int max;
+    /** Live connections of unknown keys, by connection; the value is the key id. */
+    private final Map<Connection, String> connections = new ConcurrentHashMap<>();
+    /** Key ids with a live enrollment connection, with how many they have. */
+    private final Map<String, Integer> keys = new ConcurrentHashMap<>();
+    private final Runnable onDroppedBlockwise;
+
+    EnrollmentSessions(DeviceDirectory devices, int max, Runnable onDroppedBlockwise) {
+        this.devices = devices;
+        this.max = max;
+        this.onDroppedBlockwise = onDroppedBlockwise;
+    }
+
+    /** Whether another unknown key may complete a handshake now. */
+    boolean hasRoom() {
+        return connections.size() < max;
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    /** Stops counting connections whose key has since become a device's (it enrolled). */
+    void forgetEnrolled() {
+        connections.forEach((connection, keyId) -> {
+            if (devices.findByKeyId(keyId).isPresent()) {
+                forget(connection);
+            }
+        });
+    }
+
+    @Override
+    public void onConnectionEstablished(Connection connection) {
+        Principal peer = connection.getEstablishedPeerIdentity();
+        if (peer instanceof RawPublicKeyIdentity && devices.findByKeyId(peer.getName()).isEmpty()) {
+            if (connections.putIfAbsent(connection, peer.getName()) == null) {
+                keys.merge(peer.getName(), 1, Integer::sum);
+            }
+        }
+    }
+
+    @Override
+    public void onConnectionRemoved(Connection connection) {
+        forget(connection);
+    }
+
+    private void forget(Connection connection) {
+        String keyId = connections.remove(connection);
+        if (keyId != null) {
+            keys.computeIfPresent(keyId, (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
+    @Override
+    public boolean onConnectionUpdatesSequenceNumbers(Connection connection, boolean writeSequenceNumber) {
+        return false;
+    }
+
+    @Override
+    public boolean onConnectionMacError(Connection connection) {
+        return false;
+    }
+
+    @Override
+    public void beforeExecution(Connection connection) {
+    }
+
+    @Override
+    public void updateExecution(Connection connection) {
+    }
+
+    @Override
+    public void afterExecution(Connection connection) {
+    }
+
+    /** Drops a Block1 request of an unknown key before Californium buffers it. */
+    @Override
+    public void receiveRequest(Request request) {
+        if (request.getOptions().hasBlock1()) {
+            Principal peer = request.getSourceContext().getPeerIdentity();
+            if (peer == null || keys.containsKey(peer.getName())) {
+                request.setCanceled(true);
+                onDroppedBlockwise.run();
+            }
+        }
+    }
+}
