@@ -40,6 +40,16 @@ public final class CompiledPolicy {
         return Optional.ofNullable(source.profiles().get(name));
     }
 
+    /** Whether operators with {@code role} may perform {@code operation} under this policy (false for an unknown role). */
+    public boolean roleMay(String role, String operation) {
+        return binding(Subject.Kind.OPERATOR, role).permits(Action.OPERATE, operation, TrustTier.TRUSTED);
+    }
+
+    /** The operator roles this policy defines. */
+    public java.util.Set<String> roles() {
+        return java.util.Set.copyOf(operators.keySet());
+    }
+
     /** What a device profile or operator role name means here; a binding that denies all if it is missing. */
     Binding binding(Subject.Kind kind, String name) {
         Binding binding = (kind == Subject.Kind.DEVICE ? devices : operators).get(name);

@@ -30,7 +30,7 @@ final class AccessOperations {
         });
         operations.put("operator.remove", (caller, args) -> {
             String name = Args.text(args, "name");
-            String keyId = registry.operators().remove(name, Actor.operator(caller));
+            String keyId = registry.operators().remove(name, Actor.operator(caller), registry.policy().policy());
             sessions.terminate(List.of(keyId));
             return Args.object().put("name", name).put("removed", true);
         });

@@ -141,6 +141,17 @@ public final class AuditLog {
         String f = clip(after, STATE_MAX);
         return new Entry(seq, at, a, op, t, b, f, prevHash, hash(seq, at, a, op, t, b, f, prevHash));
     }
+    /**
+     * Takes the chain tip's row lock now rather than at the first append: a change that checks the
+     * registry before it writes (policy apply, operator removal) runs alone from that point on.
+     */
+    static void lockChain(Connection c) throws SQLException {
+        try (PreparedStatement head = c.prepareStatement("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE");
+                ResultSet rows = head.executeQuery()) {
+            rows.next();
+        }
+    }
+
     /** Appends one record in its own transaction (for changes that touch nothing else). */
     public Entry append(Actor actor, String action, String target, String before, String after) {
         return database.inTransaction(c -> append(c, actor, action, target, before, after));

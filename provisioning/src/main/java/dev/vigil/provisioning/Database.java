@@ -23,6 +23,9 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** H2's error code for a database file locked by another process. */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
     private final JdbcConnectionPool pool;
 
     private Database(JdbcConnectionPool pool) {
@@ -33,7 +36,18 @@ public final class Database implements AutoCloseable {
     public static Database openEmbedded(Path dataDir) {
         // WRITE_DELAY=0: every commit reaches the file before the caller is answered.
         String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vigil") + ";WRITE_DELAY=0";
-        Database database = open(url, "vigil", "");
+        Database database;
+        try {
+            database = open(url, "vigil", "");
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                    throw new RegistryException("another process (a running server?) is using the database in "
+                            + dataDir, e);
+                }
+            }
+            throw e;
+        }
         try {
             restrictFiles(dataDir);
         } catch (IOException e) {

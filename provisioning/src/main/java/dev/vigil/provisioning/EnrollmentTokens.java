@@ -57,6 +57,9 @@ public final class EnrollmentTokens {
         Instant now = Instant.now();
         Instant expiresAt = now.plus(ttl);
         registry.database().inTransaction(c -> {
+            if (deviceName != null) {
+                refuseTakenName(c, deviceName, now);
+            }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO enrollment_tokens (token_hash, profile,"
                     + " device_name, uses_left, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 insert.setString(1, hash(token));
@@ -118,6 +121,34 @@ public final class EnrollmentTokens {
         });
         registry.invalidate(keyId);
         return device;
+    }
+
+    /**
+     * A token naming its device could never be redeemed if the name is registered, tombstoned, or named by
+     * another token still usable: refused at creation rather than at the device.
+     */
+    private static void refuseTakenName(java.sql.Connection c, String name, Instant now) throws java.sql.SQLException {
+        try (PreparedStatement query = c.prepareStatement("SELECT state FROM devices WHERE name = ?")) {
+            query.setString(1, name);
+            try (ResultSet rows = query.executeQuery()) {
+                if (rows.next()) {
+                    throw Refusal.conflict(DeviceState.DECOMMISSIONED.name().equals(rows.getString(1))
+                            ? "the name '" + name + "' belonged to a decommissioned device and is tombstoned"
+                            : "a device named '" + name + "' already exists");
+                }
+            }
+        }
+        try (PreparedStatement query = c.prepareStatement("SELECT COUNT(*) FROM enrollment_tokens WHERE device_name = ?"
+                + " AND uses_left > 0 AND expires_at > ?")) {
+            query.setString(1, name);
+            query.setObject(2, DeviceRows.utc(now));
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                if (rows.getInt(1) > 0) {
+                    throw Refusal.conflict("an unused enrollment token already names '" + name + "'");
+                }
+            }
+        }
     }
 
     static String hash(String token) {

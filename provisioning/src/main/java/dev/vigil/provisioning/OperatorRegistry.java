@@ -1,5 +1,6 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.policy.CompiledPolicy;
 import java.security.PublicKey;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,26 +41,7 @@ public final class OperatorRegistry {
         Instant now = Instant.now();
         long id;
         try {
-            id = database.inTransaction(c -> {
-                PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
-                long generated;
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                        new String[] {"ID"})) {
-                    insert.setString(1, name);
-                    insert.setString(2, keyId);
-                    insert.setBytes(3, key.getEncoded());
-                    insert.setString(4, role);
-                    insert.setObject(5, DeviceRows.utc(now));
-                    insert.executeUpdate();
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        keys.next();
-                        generated = keys.getLong(1);
-                    }
-                }
-                audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
-                return generated;
-            });
+            id = database.inTransaction(c -> insert(c, name, key, role, actor, now));
         } catch (RegistryException e) {
             if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
                 throw violation.getMessage().toUpperCase().contains("OPERATORS_NAME_UNIQUE")
@@ -72,9 +54,42 @@ public final class OperatorRegistry {
         return new Operator(id, name, keyId, role, now);
     }
 
-    /** Removes an operator; returns its key id so its live session can be cut. */
-    public String remove(String name, Actor actor) {
+    /** Adds an operator in the caller's transaction (claiming its key); returns its id. */
+    long insert(java.sql.Connection c, String name, PublicKey key, String role, Actor actor, Instant now)
+            throws java.sql.SQLException {
+        String keyId = KeyIds.of(key);
+        PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
+        long generated;
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
+                new String[] {"ID"})) {
+            insert.setString(1, name);
+            insert.setString(2, keyId);
+            insert.setBytes(3, key.getEncoded());
+            insert.setString(4, role);
+            insert.setObject(5, DeviceRows.utc(now));
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                generated = keys.getLong(1);
+            }
+        }
+        audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
+        return generated;
+    }
+
+    /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
+    void invalidate(String keyId) {
+        cache.invalidate(keyId);
+    }
+
+    /**
+     * Removes an operator; returns its key id so its live session can be cut. Refused if afterwards no
+     * current operator could govern under {@code policy} ({@link Governance}).
+     */
+    public String remove(String name, Actor actor, CompiledPolicy policy) {
         String keyId = database.inTransaction(c -> {
+            AuditLog.lockChain(c);
             String id;
             String role;
             try (PreparedStatement query = c.prepareStatement(
@@ -91,6 +106,8 @@ public final class OperatorRegistry {
             if (actor.id().equals(id)) {
                 throw Refusal.invalid("an operator cannot remove itself");
             }
+            Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+                    "removing operator '" + name + "'");
             try (PreparedStatement update = c.prepareStatement("UPDATE operators SET removed_at = ? WHERE name = ?")) {
                 update.setObject(1, DeviceRows.utc(Instant.now()));
                 update.setString(2, name);
@@ -104,17 +121,20 @@ public final class OperatorRegistry {
     }
 
     public List<Operator> list() {
-        return database.inTransaction(c -> {
-            List<Operator> operators = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
-                    + " WHERE removed_at IS NULL ORDER BY name");
-                    ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    operators.add(operator(rows));
-                }
+        return database.inTransaction(OperatorRegistry::current);
+    }
+
+    /** The current operators, by name, read in the caller's transaction. */
+    static List<Operator> current(java.sql.Connection c) throws java.sql.SQLException {
+        List<Operator> operators = new ArrayList<>();
+        try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
+                + " WHERE removed_at IS NULL ORDER BY name");
+                ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                operators.add(operator(rows));
             }
-            return operators;
-        });
+        }
+        return operators;
     }
 
     /** The current operator holding this key, if any. */

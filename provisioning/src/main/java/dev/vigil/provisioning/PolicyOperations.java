@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.policy.CompiledPolicy;
 import dev.vigil.provisioning.policy.DocumentError;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
-import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.util.Map;
 
 /**
@@ -24,7 +23,7 @@ final class PolicyOperations {
     void register(Map<String, Operation> operations) {
         operations.put("policy.validate", (caller, args) -> {
             try {
-                PolicyDocuments.compile(Args.text(args, "document"), registry.policy().version() + 1);
+                registry.policies().validate(Args.text(args, "document"));
                 return Args.object().put("valid", true);
             } catch (PolicyDocumentException e) {
                 return invalid(e);

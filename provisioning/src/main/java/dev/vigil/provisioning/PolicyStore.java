@@ -57,33 +57,54 @@ public final class PolicyStore {
     }
 
     /**
-     * Stores {@code document} as the next version if it compiles and keeps every profile that devices
-     * use; returns it compiled. Refused whole otherwise; nothing changes.
+     * Checks {@code document} as {@link #apply} would, changing nothing: it must compile, keep every
+     * profile devices use, and leave at least one current operator able to govern ({@link Governance}).
+     */
+    public CompiledPolicy validate(String document) throws PolicyDocumentException {
+        CompiledPolicy compiled = PolicyDocuments.compile(document, current().version() + 1);
+        database.inTransaction(c -> {
+            checkAgainstRegistry(c, compiled);
+            return null;
+        });
+        return compiled;
+    }
+
+    /**
+     * Stores {@code document} as the next version if it passes {@link #validate}; returns it compiled.
+     * Refused whole otherwise; nothing changes.
      */
     public CompiledPolicy apply(String document, Actor actor) throws PolicyDocumentException {
         long next = current().version() + 1;
         CompiledPolicy compiled = PolicyDocuments.compile(document, next);
         database.inTransaction(c -> {
-            List<String> orphaned = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement("SELECT profile, COUNT(*) FROM devices"
-                    + " WHERE state <> 'DECOMMISSIONED' GROUP BY profile ORDER BY profile");
-                    ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    if (compiled.profile(rows.getString(1)).isEmpty()) {
-                        orphaned.add("'" + rows.getString(1) + "' (" + rows.getInt(2) + " devices)");
-                    }
-                }
-            }
-            if (!orphaned.isEmpty()) {
-                throw Refusal.conflict("the policy drops profiles devices still use: " + String.join(", ", orphaned)
-                        + "; keep them, or move or decommission those devices first");
-            }
+            AuditLog.lockChain(c);
+            checkAgainstRegistry(c, compiled);
             return store(c, next, document, actor);
         });
         return compiled;
     }
 
-    private Stored store(java.sql.Connection c, long version, String document, Actor actor)
+    /** The checks a policy needs the registry for: profiles in use, and someone left to govern. */
+    private static void checkAgainstRegistry(java.sql.Connection c, CompiledPolicy compiled)
+            throws java.sql.SQLException {
+        List<String> orphaned = new ArrayList<>();
+        try (PreparedStatement query = c.prepareStatement("SELECT profile, COUNT(*) FROM devices"
+                + " WHERE state <> 'DECOMMISSIONED' GROUP BY profile ORDER BY profile");
+                ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                if (compiled.profile(rows.getString(1)).isEmpty()) {
+                    orphaned.add("'" + rows.getString(1) + "' (" + rows.getInt(2) + " devices)");
+                }
+            }
+        }
+        if (!orphaned.isEmpty()) {
+            throw Refusal.conflict("the policy drops profiles devices still use: " + String.join(", ", orphaned)
+                    + "; keep them, or move or decommission those devices first");
+        }
+        Governance.require(compiled, OperatorRegistry.current(c), "this policy");
+    }
+
+    Stored store(java.sql.Connection c, long version, String document, Actor actor)
             throws java.sql.SQLException {
         Instant now = Instant.now();
         try (PreparedStatement insert = c.prepareStatement(

@@ -56,6 +56,7 @@ public final class VigilCli {
         CommandLine cli = new CommandLine(new Root())
                 .addSubcommand(new InitCommand(context))
                 .addSubcommand(new ServerCommand(context))
+                .addSubcommand(new RecoverCommand(context))
                 .addSubcommand(new CommandLine(new Device())
                         .addSubcommand(new DeviceCommands.Add(context))
                         .addSubcommand(new ImportCommand(context))
@@ -139,6 +140,11 @@ public final class VigilCli {
             }
             if (cause instanceof NoSuchFileException missing) {
                 context.err().println(command + ": no such file: " + missing.getFile());
+                return ExitCodes.FAILED;
+            }
+            if (cause instanceof dev.vigil.provisioning.Refusal || cause instanceof dev.vigil.provisioning.RegistryException
+                    || cause instanceof IllegalArgumentException) {
+                context.err().println(command + ": " + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
                 return ExitCodes.FAILED;
             }
             if (cause instanceof IOException io) {
