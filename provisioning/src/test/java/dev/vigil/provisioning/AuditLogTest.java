@@ -105,4 +105,41 @@ class AuditLogTest {
         assertThat(last.after()).isEqualTo("state=SUSPENDED");
         assertThat(audit.verify().intact()).isTrue();
     }
+
+    @Test
+    void fields_longer_than_their_columns_are_stored_clipped_and_the_chain_still_verifies() {
+        String longTarget = "manifest-" + "x".repeat(400) + ".csv";
+        String longAfter = "y".repeat(1998) + "\uD83D\uDE00" + "z".repeat(100); // an emoji across the cut
+        fixture.database.inTransaction(c -> audit.append(c, RegistryFixture.ADMIN, "device.import", longTarget, null,
+                longAfter));
+
+        AuditLog.Entry stored = audit.tail(1).get(0);
+        assertThat(stored.target()).hasSize(AuditLog.TARGET_MAX).startsWith("manifest-xxx").endsWith("…");
+        assertThat(stored.after()).hasSizeLessThanOrEqualTo(AuditLog.STATE_MAX).endsWith("y…");
+        assertThat(audit.verify().intact()).isTrue();
+    }
+
+    @Test
+    void control_characters_are_stored_escaped_so_a_record_cannot_forge_a_line() {
+        fixture.database.inTransaction(c -> audit.append(c, RegistryFixture.ADMIN, "device.import",
+                "a.csv\nforged line \u001b[31mred", null, "tab\there"));
+        AuditLog.Entry stored = audit.tail(1).get(0);
+        assertThat(stored.target()).isEqualTo("a.csv\\nforged line \\u001b[31mred");
+        assertThat(stored.after()).isEqualTo("tab\\there");
+        assertThat(audit.verify().intact()).isTrue();
+    }
+
+    @Test
+    void verify_reports_every_break_so_one_cannot_hide_a_later_one() {
+        append(60);
+        sql("UPDATE audit_log SET after_state = 'tampered' WHERE seq = 7");
+        sql("UPDATE audit_log SET target = 'someone-else' WHERE seq = 42");
+        sql("DELETE FROM audit_log WHERE seq = 50");
+
+        AuditLog.Verification result = audit.verify();
+
+        assertThat(result.broken()).isEqualTo(3);
+        assertThat(result.breaks()).extracting(AuditLog.Break::seq).containsExactly(7L, 42L, 50L);
+        assertThat(result.breaks().get(2).problem()).isEqualTo("record 50 is missing");
+    }
 }

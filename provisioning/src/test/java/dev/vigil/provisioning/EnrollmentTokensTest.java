@@ -106,4 +106,19 @@ class EnrollmentTokensTest {
         assertThatThrownBy(() -> tokens.create("sensor", null, Duration.ofDays(31), 1, RegistryFixture.ADMIN))
                 .hasMessageContaining("ttl");
     }
+
+    @Test
+    void a_token_for_a_name_in_use_tombstoned_or_already_promised_is_refused_at_creation() {
+        fixture.registry.devices().add("live", PemFiles.generateP256().getPublic(), "sensor", RegistryFixture.ADMIN);
+        fixture.registry.devices().add("gone", PemFiles.generateP256().getPublic(), "sensor", RegistryFixture.ADMIN);
+        fixture.registry.devices().change("gone", Lifecycle.DECOMMISSION, RegistryFixture.ADMIN);
+        tokens.create("sensor", "promised", Duration.ofHours(1), 1, RegistryFixture.ADMIN);
+
+        assertThatThrownBy(() -> tokens.create("sensor", "live", Duration.ofHours(1), 1, RegistryFixture.ADMIN))
+                .isInstanceOf(Refusal.class).hasMessage("a device named 'live' already exists");
+        assertThatThrownBy(() -> tokens.create("sensor", "gone", Duration.ofHours(1), 1, RegistryFixture.ADMIN))
+                .hasMessage("the name 'gone' belonged to a decommissioned device and is tombstoned");
+        assertThatThrownBy(() -> tokens.create("sensor", "promised", Duration.ofHours(1), 1, RegistryFixture.ADMIN))
+                .hasMessage("an unused enrollment token already names 'promised'");
+    }
 }
