@@ -14,6 +14,18 @@ public final class Printable {
 
     /** {@code text} with every unsafe character escaped; null stays null. Allocates only if it must. */
     public static String escape(String text) {
+        return escape(text, true);
+    }
+
+    /**
+     * For a terminal: control characters escaped, backslashes left alone — for text that may be escaped
+     * already (events, audit records), so {@code \n} is shown once, not as {@code \\n}.
+     */
+    public static String forTerminal(String text) {
+        return escape(text, false);
+    }
+
+    private static String escape(String text, boolean backslashes) {
         if (text == null) {
             return null;
         }
@@ -22,7 +34,7 @@ public final class Printable {
             char c = text.charAt(i);
             boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
                     && Character.isLowSurrogate(text.charAt(i + 1));
-            if (pair || safe(c)) {
+            if (pair || safe(c) || (c == '\\' && !backslashes)) {
                 if (out != null) {
                     out.append(c);
                     if (pair) {

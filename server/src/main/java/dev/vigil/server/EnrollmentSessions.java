@@ -9,6 +9,7 @@ import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapt
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.scandium.ConnectionListener;
 import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.ConnectionId;
 
 /**
  * The DTLS sessions of unknown keys (enrollment only), counted apart from devices' so that a flood of
@@ -21,8 +22,11 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
 
     private final DeviceDirectory devices;
     private final int max;
-    /** Live connections of unknown keys, by connection; the value is the key id. */
-    private final Map<Connection, String> connections = new ConcurrentHashMap<>();
+    /**
+     * Live connections of unknown keys, by connection id (fixed for a connection's life, unlike
+     * {@code Connection.hashCode}, which changes with the peer's address); the value is the key id.
+     */
+    private final Map<ConnectionId, String> connections = new ConcurrentHashMap<>();
     /** Key ids with a live enrollment connection, with how many they have. */
     private final Map<String, Integer> keys = new ConcurrentHashMap<>();
     private final Runnable onDroppedBlockwise;
@@ -44,9 +48,9 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
 
     /** Stops counting connections whose key has since become a device's (it enrolled). */
     void forgetEnrolled() {
-        connections.forEach((connection, keyId) -> {
+        connections.forEach((id, keyId) -> {
             if (devices.findByKeyId(keyId).isPresent()) {
-                forget(connection);
+                forget(id);
             }
         });
     }
@@ -55,7 +59,7 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
     public void onConnectionEstablished(Connection connection) {
         Principal peer = connection.getEstablishedPeerIdentity();
         if (peer instanceof RawPublicKeyIdentity && devices.findByKeyId(peer.getName()).isEmpty()) {
-            if (connections.putIfAbsent(connection, peer.getName()) == null) {
+            if (connections.putIfAbsent(connection.getConnectionId(), peer.getName()) == null) {
                 keys.merge(peer.getName(), 1, Integer::sum);
             }
         }
@@ -63,11 +67,11 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
 
     @Override
     public void onConnectionRemoved(Connection connection) {
-        forget(connection);
+        forget(connection.getConnectionId());
     }
 
-    private void forget(Connection connection) {
-        String keyId = connections.remove(connection);
+    private void forget(ConnectionId id) {
+        String keyId = id == null ? null : connections.remove(id);
         if (keyId != null) {
             keys.computeIfPresent(keyId, (k, n) -> n > 1 ? n - 1 : null);
         }

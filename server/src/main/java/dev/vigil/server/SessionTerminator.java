@@ -85,13 +85,20 @@ final class SessionTerminator implements SessionControl {
 
     @Override
     public int liveDeviceSessions() {
-        int[] count = new int[1];
+        return countDevices(Connection::hasEstablishedDtlsContext);
+    }
+
+    /** Connections of any state the device endpoint holds (established, closed, in a handshake). */
+    int deviceConnections() {
+        return countDevices(connection -> true);
+    }
+
+    private int countDevices(java.util.function.Predicate<Connection> which) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
         try {
             devices.startForEach((Filter<Connection>) c -> {
-                if (c.hasEstablishedDtlsContext()) {
-                    synchronized (count) {
-                        count[0]++;
-                    }
+                if (which.test(c)) {
+                    count.incrementAndGet();
                 }
                 return false;
             }).get();
@@ -100,9 +107,7 @@ final class SessionTerminator implements SessionControl {
         } catch (java.util.concurrent.ExecutionException e) {
             return -1;
         }
-        synchronized (count) {
-            return count[0];
-        }
+        return count.get();
     }
 
     private static java.util.concurrent.Future<Void> closeWhere(DTLSConnector connector,

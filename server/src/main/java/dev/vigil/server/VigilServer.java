@@ -213,6 +213,16 @@ public final class VigilServer implements AutoCloseable {
         return deviceEndpoint.verifier().fullHandshakes();
     }
 
+    /** Connections the device endpoint holds in any state (tests of what a flood leaves behind). */
+    int deviceConnections() {
+        return sessions.deviceConnections();
+    }
+
+    /** Sessions of unknown keys (enrollment only) counted against {@code VIGIL.MAX_ENROLLMENT_SESSIONS}. */
+    int enrollmentSessions() {
+        return enrollments.size();
+    }
+
     /** The URI operators' CLI uses to reach this node's management endpoint. */
     public URI managementUri() {
         InetSocketAddress address = managementAddress();

@@ -72,6 +72,21 @@ public final class VigilTestServer implements AutoCloseable {
         return this;
     }
 
+    /** Stops the node, runs {@code whileStopped} (e.g. an offline command on the data directory), starts it again. */
+    public VigilTestServer restart(ThrowingRunnable whileStopped) throws Exception {
+        closeAdmin();
+        server.close();
+        whileStopped.run();
+        server = VigilServer.start(dir, config, Clock.systemUTC());
+        return this;
+    }
+
+    /** Something to do while the node is stopped. */
+    @FunctionalInterface
+    public interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     public DataDir dataDir() {
         return dir;
     }

@@ -116,7 +116,7 @@ final class RecordCommands {
 
         @Override
         String line(JsonNode e) {
-            return Printable.escape(String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
+            return Printable.forTerminal(String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
                     e.path("actor").asText(), e.path("action").asText(), e.path("target").asText(),
                     e.path("before").isNull() ? "" : " [" + e.path("before").asText() + "]",
                     e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]"));
@@ -142,8 +142,8 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return String.format("#%d %s %s %s: %s", e.path("seq").asLong(), e.path("at").asText(),
-                    Printable.escape(e.path("type").asText()), Printable.escape(e.path("subject").asText()),
-                    Printable.escape(e.path("detail").asText()));
+                    Printable.forTerminal(e.path("type").asText()), Printable.forTerminal(e.path("subject").asText()),
+                    Printable.forTerminal(e.path("detail").asText()));
         }
     }
 
@@ -169,12 +169,12 @@ final class RecordCommands {
                 return;
             }
             for (JsonNode b : result.path("breaks")) {
-                context.out().printf("record %d: %s%n", b.path("seq").asLong(), Printable.escape(b.path("problem").asText()));
+                context.out().printf("record %d: %s%n", b.path("seq").asLong(), Printable.forTerminal(b.path("problem").asText()));
             }
             long broken = result.path("broken").asLong();
             context.err().printf("vigil audit verify: BROKEN in %d place%s, first at record %d: %s%n", broken,
                     broken == 1 ? "" : "s", result.path("firstBroken").asLong(),
-                    Printable.escape(result.path("problem").asText()));
+                    Printable.forTerminal(result.path("problem").asText()));
         }
 
         @Override

@@ -20,7 +20,7 @@ final class Table {
     Table row(String... cells) {
         String[] safe = new String[cells.length];
         for (int i = 0; i < cells.length; i++) {
-            safe[i] = Printable.escape(cells[i]);
+            safe[i] = Printable.forTerminal(cells[i]);
         }
         rows.add(safe);
         return this;
