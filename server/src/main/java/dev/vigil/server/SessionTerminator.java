@@ -61,15 +61,19 @@ final class SessionTerminator implements SessionControl {
     void sweep(long nowMillis, ToLongFunction<String> maxAgeMillis) {
         Set<Principal> expired = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         try {
-            closeWhere(devices, connection -> {
+            devices.startForEach((Filter<Connection>) connection -> {
                 DTLSSession session = connection.getEstablishedSession();
                 String name = peerName(connection);
-                boolean old = session != null && name != null
-                        && nowMillis - session.getCreationTime() >= maxAgeMillis.applyAsLong(name);
-                if (old) {
+                if (session != null && name != null
+                        && nowMillis - session.getCreationTime() >= maxAgeMillis.applyAsLong(name)) {
                     expired.add(session.getPeerIdentity());
+                    // a connection whose address another peer took over cannot be told; it is only dropped
+                    InetSocketAddress peer = connection.getPeerAddress();
+                    if (peer != null && connection.hasEstablishedDtlsContext()) {
+                        devices.close(peer);
+                    }
                 }
-                return old;
+                return false;
             }).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,9 +114,8 @@ final class SessionTerminator implements SessionControl {
         return count.get();
     }
 
-    private static java.util.concurrent.Future<Void> closeWhere(DTLSConnector connector,
-            java.util.function.Predicate<Connection> which) {
-        return connector.startForEach((Filter<Connection>) connection -> {
+    private static void closeWhere(DTLSConnector connector, java.util.function.Predicate<Connection> which) {
+        connector.startForEach((Filter<Connection>) connection -> {
             InetSocketAddress peer = connection.getPeerAddress();
             if (peer != null && connection.hasEstablishedDtlsContext() && which.test(connection)) {
                 connector.close(peer);
