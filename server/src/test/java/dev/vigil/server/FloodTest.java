@@ -143,4 +143,30 @@ class FloodTest {
         assertThat(server.node().enrollmentSessions()).isZero();
         assertThat(server.node().deviceConnections()).isLessThanOrEqualTo(DEVICES);
     }
+
+    @Test
+    void a_peer_that_ignores_close_notify_keeps_neither_its_session_nor_server_memory() throws Exception {
+        server = VigilTestServer.start(config -> config.set(VigilConfig.SESSION_MAX_LIFETIME, 1, TimeUnit.SECONDS));
+        KeyPair key = server.addDevice("deaf", "sensor");
+        try (AlertDroppingRelay relay = new AlertDroppingRelay(server.node().deviceAddress());
+                DeviceClient device = new DeviceClient(java.net.URI.create("coaps://127.0.0.1:" + relay.port()), key,
+                        server.serverPublicKey()).timeout(3_000)) {
+            assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("n", 1.0))).code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(server.node().deviceConnections()).isEqualTo(1);
+
+            // past its lifetime the server says close_notify (the relay swallows it) and then drops the connection
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((relay.alertsDropped.get() == 0 || server.node().deviceConnections() > 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(relay.alertsDropped.get()).as("close_notify sent").isPositive();
+            assertThat(server.node().deviceConnections()).as("connection dropped though the peer never closed").isZero();
+
+            // the deaf peer goes on over its old session: nothing of it is served
+            DeviceClient.Outcome after = device.sendTelemetry(SenmlCbor.encode(Map.of("n", 2.0)));
+            assertThat(after.code()).isNotEqualTo(ResponseCode.CHANGED);
+        }
+        assertThat(server.readings("deaf")).hasSize(1);
+    }
 }
