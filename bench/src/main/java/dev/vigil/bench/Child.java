@@ -36,6 +36,7 @@ public final class Child {
                 case "handshake-load" -> HandshakeLoad.start(rest);
                 case "sessions-server" -> SessionsServer.start(rest);
                 case "sessions-load" -> SessionsLoad.start(rest);
+                case "soak-load" -> dev.vigil.bench.soak.SoakLoad.start(rest);
                 default -> throw new IllegalArgumentException("unknown role " + args[0]);
             };
             serve(handler);

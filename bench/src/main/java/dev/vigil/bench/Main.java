@@ -33,6 +33,7 @@ public final class Main {
         BENCHMARKS.put("import", ImportBench::run);
         BENCHMARKS.put("gate", dev.vigil.server.GateBench::run);
         BENCHMARKS.put("policy", PolicyBench::run);
+        BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
     }
 
     private Main() {

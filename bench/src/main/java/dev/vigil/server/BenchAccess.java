@@ -30,6 +30,11 @@ public final class BenchAccess {
     }
 
     /** Connections with an established DTLS context (with or without a current address). */
+    /** Connections of any state the node's device endpoint holds. */
+    public static int deviceConnections(VigilServer server) {
+        return server.deviceConnections();
+    }
+
     public static int established(DTLSConnector connector) {
         AtomicInteger count = new AtomicInteger();
         try {

@@ -29,15 +29,15 @@ import java.util.function.Function;
 final class DeviceAdmission implements Admission {
 
     private final Registry registry;
-    private final EnrollmentSessions enrollments;
+    private final DeviceConnections connections;
     private final Consumer<List<String>> cutSessions;
     private final Function<String, Duration> lifetimeOfProfile;
     private final Clock clock;
 
-    DeviceAdmission(Registry registry, EnrollmentSessions enrollments, Consumer<List<String>> cutSessions,
+    DeviceAdmission(Registry registry, DeviceConnections connections, Consumer<List<String>> cutSessions,
             Function<String, Duration> lifetimeOfProfile, Clock clock) {
         this.registry = registry;
-        this.enrollments = enrollments;
+        this.connections = connections;
         this.cutSessions = cutSessions;
         this.lifetimeOfProfile = lifetimeOfProfile;
         this.clock = clock;
@@ -72,8 +72,8 @@ final class DeviceAdmission implements Admission {
 
     /** An unknown key may enroll, unless it is another principal's (an operator's, this node's) or the room is full. */
     private String unknownKeyRefusal(String keyId) {
-        if (!enrollments.hasRoom()) {
-            registry.events().record("enrollment-sessions-full", keyId, enrollments.size()
+        if (!connections.roomForUnknownKey()) {
+            registry.events().record("enrollment-sessions-full", keyId, connections.unknownKeySessions()
                     + " sessions of unknown keys are open; unknown keys are refused until some close");
             return "enrollment sessions full";
         }
@@ -94,7 +94,7 @@ final class DeviceAdmission implements Admission {
         Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
         if (found.isEmpty()) {
             // an enrollment-only session of an unknown key, with its own short lifetime, while there is room
-            return enrollments.hasRoom() && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(null).toMillis();
+            return connections.roomForUnknownKey() && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(null).toMillis();
         }
         DeviceIdentity device = found.get();
         return problem(device) == null && device.keyState() == KeyState.ACTIVE

@@ -52,6 +52,15 @@ final class SessionTerminator implements SessionControl {
     }
 
     /**
+     * Drops, {@link #REMOVAL_GRACE_MS} from now, the device connections whose session has this very peer
+     * identity object (a superseded session: the key has a newer one, with another identity object).
+     */
+    void dropDeviceSession(Principal identity) {
+        scheduler.schedule(() -> devices.startTerminateConnectionsForPrincipal((Filter<Principal>) p -> p == identity,
+                true), REMOVAL_GRACE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * Closes device sessions older than {@code maxAgeMillis(keyId)} allows, and {@link #REMOVAL_GRACE_MS}
      * later drops those very connections (not a newer one the peer made meanwhile with the same key), so a
      * closed session holds no memory even when its peer ignores the close_notify or never returns.

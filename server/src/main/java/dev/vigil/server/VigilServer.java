@@ -41,7 +41,7 @@ public final class VigilServer implements AutoCloseable {
     private final DtlsServerEndpoint deviceEndpoint;
     private final DtlsServerEndpoint managementEndpoint;
     private final SessionTerminator sessions;
-    private final EnrollmentSessions enrollments;
+    private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
@@ -57,19 +57,19 @@ public final class VigilServer implements AutoCloseable {
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
                     config.get(VigilConfig.ENROLLMENT_SESSION_LIFETIME, TimeUnit.MILLISECONDS));
-            enrollments = new EnrollmentSessions(registry.devices(), config.get(VigilConfig.MAX_ENROLLMENT_SESSIONS),
+            connections = new DeviceConnections(registry.devices(), config.get(VigilConfig.MAX_ENROLLMENT_SESSIONS),
                     () -> registry.events().record("blockwise-refused", "unknown key", "a Block1 request of an unknown"
                             + " key was dropped unread"));
             // the admission cuts a retired key's sessions through the terminator built after the endpoints
-            DeviceAdmission admission = new DeviceAdmission(registry, enrollments, this::cutSessions,
+            DeviceAdmission admission = new DeviceAdmission(registry, connections, this::cutSessions,
                     profile -> profile == null ? enrollmentLifetime : lifetime(profile, defaultLifetime), clock);
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
-                    serverKey, admission, admission::resumable, enrollments);
-            deviceEndpoint.endpoint().addInterceptor(enrollments);
+                    serverKey, admission, admission::resumable, connections);
+            deviceEndpoint.endpoint().addInterceptor(connections);
             // operators send manifests in chunks of a few hundred KiB; devices keep the small default
             OperatorAdmission operators = new OperatorAdmission(registry);
             Configuration managementConfig = new Configuration(config);
@@ -85,6 +85,7 @@ public final class VigilServer implements AutoCloseable {
                 return thread;
             });
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
+            connections.dropWith(sessions::dropDeviceSession);
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
@@ -118,7 +119,7 @@ public final class VigilServer implements AutoCloseable {
             long now = clock.millis();
             sessions.sweep(now, keyId -> registry.devices().findByKeyId(keyId)
                     .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(enrollmentLifetime).toMillis());
-            enrollments.forgetEnrolled();
+            connections.forgetEnrolled();
             registry.policy().evictIdle(now);
             registry.events().flush();
         } catch (RuntimeException e) {
@@ -220,7 +221,7 @@ public final class VigilServer implements AutoCloseable {
 
     /** Sessions of unknown keys (enrollment only) counted against {@code VIGIL.MAX_ENROLLMENT_SESSIONS}. */
     int enrollmentSessions() {
-        return enrollments.size();
+        return connections.unknownKeySessions();
     }
 
     /** The URI operators' CLI uses to reach this node's management endpoint. */

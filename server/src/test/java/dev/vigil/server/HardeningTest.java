@@ -233,4 +233,22 @@ class HardeningTest {
         }
         assertThat(events()).extracting(e -> e.path("type").asText()).contains("blockwise-refused");
     }
+
+    @Test
+    void a_device_that_wakes_up_without_its_session_five_times_leaves_one_connection_not_five() throws Exception {
+        server = VigilTestServer.start();
+        KeyPair key = server.addDevice("sleepy", "sensor");
+        for (int i = 0; i < 5; i++) {
+            try (DeviceClient device = client(key)) { // a new port and a full handshake each time, no close_notify
+                assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("n", (double) i))).code())
+                        .isEqualTo(ResponseCode.CHANGED);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.node().deviceConnections() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(server.node().deviceConnections()).as("superseded sessions are dropped").isEqualTo(1);
+        assertThat(server.readings("sleepy")).hasSize(5);
+    }
 }

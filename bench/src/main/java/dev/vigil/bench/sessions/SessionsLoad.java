@@ -60,15 +60,7 @@ public final class SessionsLoad {
             thread.setDaemon(true);
             return thread;
         });
-        Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
-        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
-        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
-        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
-                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-        config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
-        config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
-        config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
-        config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, 4);
+        Configuration config = clientConfig();
         NewAdvancedCertificateVerifier trust = StaticNewAdvancedCertificateVerifier.builder()
                 .setTrustedRPKs(new RawPublicKeyIdentity(serverKey)).build();
         byte[] reading = SenmlCbor.encode(Map.of("temp", 21.5));
@@ -78,6 +70,20 @@ public final class SessionsLoad {
                     config, trust, shared, reading);
             default -> throw new IllegalArgumentException("unknown command " + command[0]);
         };
+    }
+
+    /** A short-lived device connector's configuration: DeviceClient's, one receiver thread, a tiny store. */
+    public static Configuration clientConfig() {
+        Configuration config = new Configuration(SystemConfig.DEFINITIONS, UdpConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
+        config.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
+        config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
+        config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
+        config.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
+        config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, 4);
+        return config;
     }
 
     private static ObjectNode open(List<KeyPair> keys, int from, int to, int workers, InetSocketAddress server,
@@ -92,7 +98,7 @@ public final class SessionsLoad {
         for (int w = 0; w < workers; w++) {
             Thread thread = new Thread(() -> {
                 for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
-                    String error = session(i, keys.get(i), server, config, trust, shared, reading);
+                    String error = session(i, 0, keys.get(i), server, config, trust, shared, reading);
                     if (error == null) {
                         opened.incrementAndGet();
                     } else {
@@ -115,15 +121,18 @@ public final class SessionsLoad {
         return answer;
     }
 
-    /** One device: handshake, one confirmable POST /t, the 2.04; null on success. */
-    private static String session(int index, KeyPair key, InetSocketAddress server, Configuration config,
+    /**
+     * One device: handshake from 127.1.x.y (x.y from {@code index}) and {@code port} (0: any), one
+     * confirmable POST /t, the 2.04; null on success. The client side is dropped without a close_notify.
+     */
+    public static String session(int index, int port, KeyPair key, InetSocketAddress server, Configuration config,
             NewAdvancedCertificateVerifier trust, ScheduledExecutorService shared, byte[] reading) {
         DTLSConnector connector = null;
         try {
             InetAddress local = InetAddress.getByAddress(new byte[] {127, 1, (byte) (index / 250),
                 (byte) (index % 250 + 1)});
             DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
-                    .setAddress(new InetSocketAddress(local, 0))
+                    .setAddress(new InetSocketAddress(local, port))
                     .setCertificateIdentityProvider(new SingleCertificateProvider(key.getPrivate(), key.getPublic())
                             .setVerifyKeyPair(false))
                     .setAdvancedCertificateVerifier(trust)

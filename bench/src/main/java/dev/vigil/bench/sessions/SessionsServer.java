@@ -76,6 +76,14 @@ public final class SessionsServer {
                 yield answer.put("histogramGrowth", total);
             }
             case "sessions" -> Child.object().put("liveSessions", sessions.liveDeviceSessions());
+            case "soak" -> Child.object().put("heap", Probe.heapAfterGc()).put("liveSessions", sessions.liveDeviceSessions())
+                    .put("connections", dev.vigil.server.BenchAccess.deviceConnections(server))
+                    .put("stored", (long) server.registry().database().<Long>inTransaction(c -> {
+                        try (var q = c.prepareStatement("SELECT COUNT(*) FROM telemetry"); var rows = q.executeQuery()) {
+                            rows.next();
+                            return rows.getLong(1);
+                        }
+                    }));
             default -> throw new IllegalArgumentException("unknown command " + command[0]);
         };
     }

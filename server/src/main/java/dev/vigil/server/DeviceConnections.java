@@ -10,15 +10,24 @@ import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.scandium.ConnectionListener;
 import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
+import org.eclipse.californium.scandium.dtls.DTLSSession;
+import java.util.function.Consumer;
 
 /**
- * The DTLS sessions of unknown keys (enrollment only), counted apart from devices' so that a flood of
- * throw-away keys cannot fill the connection store that registered devices need: past
+ * Bookkeeping of the device endpoint's connections, so that what peers leave behind stays bounded:
+ * <ul>
+ * <li>the sessions of unknown keys (enrollment only) are counted apart from devices', so a flood of
+ * throw-away keys cannot fill the connection store registered devices need: past
  * {@code VIGIL.MAX_ENROLLMENT_SESSIONS}, unknown keys are refused at the handshake. Their requests may not
  * be block-wise either — an enrollment body is a few dozen bytes, and Block1 transfers are buffered before
- * the request gate sees them — so a Block1 request from an unknown key is dropped unread.
+ * the request gate sees them — so a Block1 request from an unknown key is dropped unread;</li>
+ * <li>one key, one session: when a key completes a new full handshake (a device woke up without its
+ * session, rebooted, or came from a new address without a Connection ID), its older session is dropped
+ * {@link SessionTerminator#REMOVAL_GRACE_MS} later, rather than lingering until Scandium finds it stale
+ * (30 minutes).</li>
+ * </ul>
  */
-final class EnrollmentSessions extends MessageInterceptorAdapter implements ConnectionListener {
+final class DeviceConnections extends MessageInterceptorAdapter implements ConnectionListener {
 
     private final DeviceDirectory devices;
     private final int max;
@@ -30,19 +39,31 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
     /** Key ids with a live enrollment connection, with how many they have. */
     private final Map<String, Integer> keys = new ConcurrentHashMap<>();
     private final Runnable onDroppedBlockwise;
+    /** The newest session's peer identity (the object, not its name) of each key with a session. */
+    private final Map<String, Principal> newest = new ConcurrentHashMap<>();
+    /** Drops the connections whose session has this very identity object; set once the connector exists. */
+    private volatile Consumer<Principal> drop = p -> { };
 
-    EnrollmentSessions(DeviceDirectory devices, int max, Runnable onDroppedBlockwise) {
+    void dropWith(Consumer<Principal> drop) {
+        this.drop = drop;
+    }
+
+    DeviceConnections(DeviceDirectory devices, int max, Runnable onDroppedBlockwise) {
         this.devices = devices;
         this.max = max;
         this.onDroppedBlockwise = onDroppedBlockwise;
     }
 
-    /** Whether another unknown key may complete a handshake now. */
-    boolean hasRoom() {
+    /**
+     * Whether another unknown key may complete a handshake now. A soft cap: sessions are counted once
+     * established, so handshakes already past this check when the cap is reached still complete.
+     */
+    boolean roomForUnknownKey() {
         return connections.size() < max;
     }
 
-    int size() {
+    /** Sessions of unknown keys now. */
+    int unknownKeySessions() {
         return connections.size();
     }
 
@@ -58,7 +79,14 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
     @Override
     public void onConnectionEstablished(Connection connection) {
         Principal peer = connection.getEstablishedPeerIdentity();
-        if (peer instanceof RawPublicKeyIdentity && devices.findByKeyId(peer.getName()).isEmpty()) {
+        if (!(peer instanceof RawPublicKeyIdentity)) {
+            return;
+        }
+        Principal older = newest.put(peer.getName(), peer);
+        if (older != null && older != peer) { // a resumed session shares its identity object: not superseded
+            drop.accept(older);
+        }
+        if (devices.findByKeyId(peer.getName()).isEmpty()) {
             if (connections.putIfAbsent(connection.getConnectionId(), peer.getName()) == null) {
                 keys.merge(peer.getName(), 1, Integer::sum);
             }
@@ -68,6 +96,11 @@ final class EnrollmentSessions extends MessageInterceptorAdapter implements Conn
     @Override
     public void onConnectionRemoved(Connection connection) {
         forget(connection.getConnectionId());
+        DTLSSession session = connection.getEstablishedSession();
+        Principal peer = session == null ? null : session.getPeerIdentity();
+        if (peer != null) {
+            newest.computeIfPresent(peer.getName(), (name, current) -> current == peer ? null : current);
+        }
     }
 
     private void forget(ConnectionId id) {
