@@ -52,31 +52,38 @@ public final class SoakLoad {
                 .setTrustedRPKs(new RawPublicKeyIdentity(serverKey)).build();
         byte[] reading = SenmlCbor.encode(Map.of("temp", 21.5));
         Child.reply(Child.object().put("devices", keys.size()));
+        // the schedule runs on across "run" commands: wake-up k is device k % N, due at start + k * spacing
+        AtomicLong next = new AtomicLong();
+        long start = System.nanoTime();
         return command -> {
             if (!command[0].equals("run")) {
                 throw new IllegalArgumentException("unknown command " + command[0]);
             }
-            return run(keys, server, intervalNanos, workers, Long.parseLong(command[1]), config, trust, shared, reading);
+            return run(keys, server, intervalNanos, workers, start, next, Long.parseLong(command[1]), config, trust,
+                    shared, reading);
         };
     }
 
     private static ObjectNode run(List<KeyPair> keys, InetSocketAddress server, long intervalNanos, int workers,
-            long seconds, Configuration config, NewAdvancedCertificateVerifier trust, ScheduledExecutorService shared,
-            byte[] reading) throws InterruptedException {
-        AtomicLong next = new AtomicLong();
+            long start, AtomicLong next, long seconds, Configuration config, NewAdvancedCertificateVerifier trust,
+            ScheduledExecutorService shared, byte[] reading) throws InterruptedException {
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong late = new AtomicLong();
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long runStart = System.nanoTime();
+        long end = runStart + TimeUnit.SECONDS.toNanos(seconds);
         long spacing = intervalNanos / keys.size();
         Thread[] threads = new Thread[workers];
         for (int w = 0; w < workers; w++) {
             threads[w] = new Thread(() -> {
-                for (long k = next.getAndIncrement(); ; k = next.getAndIncrement()) {
+                while (true) {
+                    long k = next.get();
                     long due = start + k * spacing;
-                    if (due >= end) {
-                        return;
+                    if (due >= end || !next.compareAndSet(k, k + 1)) {
+                        if (due >= end) {
+                            return;
+                        }
+                        continue;
                     }
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
@@ -100,6 +107,6 @@ public final class SoakLoad {
             thread.join();
         }
         return Child.object().put("acked", acked.get()).put("failed", failed.get()).put("late", late.get())
-                .put("seconds", (System.nanoTime() - start) / 1e9);
+                .put("seconds", (System.nanoTime() - runStart) / 1e9);
     }
 }
