@@ -68,6 +68,9 @@ public final class DeviceKeys {
         } catch (FileAlreadyExistsException e) {
             throw new FileAlreadyExistsException(keyFile + " already exists; refusing to replace the device key");
         }
+        if (NEXT_KEY_FILE.equals(fileName)) {
+            CrashPoints.reach("rotate:next-key-created");
+        }
         Files.writeString(keyFile, pem("PRIVATE KEY", pkcs8(pair))
                 + pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
@@ -93,6 +96,7 @@ public final class DeviceKeys {
         KeyPair next = read(stateDir.resolve(NEXT_KEY_FILE));
         Files.move(stateDir.resolve(NEXT_KEY_FILE), stateDir.resolve(KEY_FILE),
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CrashPoints.reach("rotate:promoted");
         Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", next.getPublic().getEncoded()),
                 StandardCharsets.US_ASCII);
     }

@@ -61,6 +61,7 @@ public final class KeyRotator {
             }
             byte[] nonce = Cbor.read(challenge.payload()).path("nonce").binaryValue();
             KeyPair next = DeviceKeys.generateNext(state);
+            CrashPoints.reach("rotate:next-key-written");
             proposal = client.send("/key", Cbor.post(Cbor.map().put("key", next.getPublic().getEncoded())
                     .put("nonce", nonce).put("signature", sign(next, nonce, currentId))));
         }
@@ -71,6 +72,7 @@ public final class KeyRotator {
             }
             return Result.NO_ANSWER; // keep the next key: recover() will find out whether it arrived
         }
+        CrashPoints.reach("rotate:proposed");
         Result confirmed = recover();
         return confirmed == Result.RECOVERED ? Result.ROTATED : confirmed;
     }
@@ -90,6 +92,7 @@ public final class KeyRotator {
             outcome = client.send("/key", Cbor.get());
         }
         if (outcome.code() == ResponseCode.CONTENT) {
+            CrashPoints.reach("rotate:confirmed");
             DeviceKeys.promoteNext(state);
             return Result.RECOVERED;
         }
