@@ -38,7 +38,7 @@ public final class CrashPoints {
     public static void reach(String name) {
         if (ARMED && AT.name().equals(name) && REACHED.incrementAndGet() == AT.nth()) {
             // stderr, not a logger: this line must be out before the halt, whatever logging is configured
-            System.err.println("vigil-device: crash point " + name + (AT.nth() > 1 ? " #" + AT.nth() : "")
+            System.err.println("vigil-device: crash point " + name + (AT.nth() > 1 ? "#" + AT.nth() : "")
                     + " reached (" + PROPERTY + "), halting with status " + EXIT_STATUS);
             System.err.flush();
             Runtime.getRuntime().halt(EXIT_STATUS);
