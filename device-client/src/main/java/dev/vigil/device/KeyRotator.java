@@ -22,7 +22,8 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
  * file atomically replaces the old one.</li>
  * </ol>
  * {@link #recover} finishes or abandons an interrupted rotation: the next key is promoted if the server
- * knows it as this device's, and discarded if the server answers that it does not.
+ * knows it as this device's, and discarded if the server answers that it does not (or if its file was cut
+ * short, so it was never sent); {@code device.pub.pem} is made to match the device key again.
  */
 public final class KeyRotator {
 
@@ -83,6 +84,7 @@ public final class KeyRotator {
      * we drop it and keep the current key.
      */
     public Result recover() throws IOException {
+        DeviceKeys.repairPublicFile(state);
         Optional<KeyPair> next = DeviceKeys.loadNext(state);
         if (next.isEmpty()) {
             return Result.NOTHING_TO_RECOVER;
