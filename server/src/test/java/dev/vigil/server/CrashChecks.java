@@ -147,7 +147,7 @@ final class CrashChecks {
     }
 
     /**
-     * The batches ({@link CrashConsistencyTest#batch}) stored for a device, checking each is there whole: both of its
+     * The batches ({@link CrashFixture#batch}) stored for a device, checking each is there whole: both of its
      * readings or neither.
      */
     Set<Integer> storedBatches(String device) throws ManagementException {
@@ -171,6 +171,17 @@ final class CrashChecks {
             assertThat(storedBatches(device)).as("batches of %s acknowledged before the crash", device)
                     .containsAll(acknowledged);
         }
+    }
+
+    /** {@code vigil-device COMMAND} for one device, against the restarted node. */
+    DeviceCliRun vigilDevice(String command, String device, String... args) {
+        return fixture.vigilDevice(command, device, node.deviceUri(), args);
+    }
+
+    /** {@code vigil-device send} with the files in the device's state directory (whatever a crash left): exit 0. */
+    void deviceSends(String device) {
+        DeviceCliRun send = vigilDevice("send", device, "--value", "x=1");
+        assertThat(send.exitCode()).as("vigil-device send of %s: %s%s", device, send.out(), send.err()).isZero();
     }
 
     /** The device's files agree: {@code device.pub.pem} is the public half of {@code device-key.pem}, no next key. */

@@ -2,17 +2,27 @@ package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.device.DeviceClient;
 import dev.vigil.device.DeviceKeys;
+import dev.vigil.device.KeyRotator;
+import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.PemFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 
 /**
  * One initialised data directory with something in it for every crash scenario, made once and copied for each
@@ -20,7 +30,7 @@ import java.util.stream.Stream;
  * imported and not yet seen, two for the load runs), a second admin operator, a one-time token with a device
  * key waiting to redeem it, a manifest not yet imported, an operator key not yet added, the next policy.
  */
-record CrashFixture(Path root) {
+record CrashFixture(Path root, Baseline baseline) {
 
     static final String ROTATING = "rot-1";
     static final String DOOMED = "dec-1";
@@ -34,13 +44,19 @@ record CrashFixture(Path root) {
     static final String NEW_OPERATOR = "bob";
     static final String PROBE_PROFILE = "probe";
 
-    /** What the template's state is measured against: its last audit record and policy version. */
-    record Baseline(long auditSeq, long policyVersion, String token) {
+    /** Requests and rotations never wait this long: a crashed server's waiters are interrupted instead. */
+    static final long TIMEOUT_MS = 60_000;
+
+    /**
+     * What a case's state is measured against: the template's last audit record and policy version, the token
+     * waiting for {@link #ENROLLING}, and the key {@link #ROTATING} starts with.
+     */
+    record Baseline(long auditSeq, long policyVersion, String token, String rotatingKeyId) {
     }
 
-    /** Makes the template in {@code root} (which must not exist yet) and returns it with its baseline. */
-    static Baseline make(Path root) throws Exception {
-        CrashFixture fixture = new CrashFixture(root);
+    /** Makes the template in {@code root} (which must not exist yet). */
+    static CrashFixture make(Path root) throws Exception {
+        CrashFixture fixture = new CrashFixture(root, null);
         DataDir.init(root.resolve("data"));
         VigilTestServer node = VigilTestServer.reopen(root);
         try {
@@ -79,7 +95,8 @@ record CrashFixture(Path root) {
                     StandardCharsets.UTF_8);
             long seq = node.admin("audit.tail", VigilTestServer.args().put("limit", 1)).path("entries").get(0)
                     .path("seq").asLong();
-            return new Baseline(seq, policy.path("version").asLong(), token);
+            return new CrashFixture(root, new Baseline(seq, policy.path("version").asLong(), token,
+                    DeviceKeys.keyId(fixture.deviceKey(ROTATING).getPublic())));
         } finally {
             node.stopKeepingData();
         }
@@ -111,7 +128,7 @@ record CrashFixture(Path root) {
                 }
             });
         }
-        return new CrashFixture(target);
+        return new CrashFixture(target, baseline);
     }
 
     DataDir data() {
@@ -129,6 +146,53 @@ record CrashFixture(Path root) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    PublicKey serverKey() {
+        try {
+            return PemFiles.readPublicKey(data().serverPublicKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A DTLS client with the device's current key file, pinning the server's key. */
+    DeviceClient client(String device, URI devices) {
+        return new DeviceClient(devices, deviceKey(device), serverKey()).timeout(TIMEOUT_MS);
+    }
+
+    KeyRotator rotator(String device, URI devices) {
+        return new KeyRotator(state(device), devices, serverKey(), TIMEOUT_MS);
+    }
+
+    /** One SenML batch: {@code seq} = n and {@code half} = n + 0.5, stored together or not at all. */
+    static byte[] batch(int n) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("seq", (double) n);
+        values.put("half", n + 0.5);
+        return SenmlCbor.encode(values);
+    }
+
+    /** Sends batches 1..count over one session, noting each acknowledged one; stops at the first that is not. */
+    String sendBatches(String device, URI devices, int count, Acknowledged acked) {
+        try (DeviceClient client = client(device, devices)) {
+            for (int n = 1; n <= count; n++) {
+                DeviceClient.Outcome outcome = client.sendTelemetry(batch(n));
+                if (outcome.code() != ResponseCode.CHANGED) {
+                    return "batch " + n + ": " + outcome;
+                }
+                acked.add(device, n);
+            }
+        }
+        return count + " batches acknowledged";
+    }
+
+    /** {@code vigil-device COMMAND --state DIR --server URI --server-key FILE ARGS...} for one device. */
+    DeviceCliRun vigilDevice(String command, String device, URI devices, String... args) {
+        List<String> all = new ArrayList<>(List.of(command, "--state", state(device).toString(), "--server",
+                devices.toString(), "--server-key", data().serverPublicKey().toString(), "--timeout", "30"));
+        all.addAll(List.of(args));
+        return DeviceCliRun.vigilDevice(all.toArray(String[]::new));
     }
 
     Path manifest() {

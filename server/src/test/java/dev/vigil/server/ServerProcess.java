@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code vigil server --data DIR} in a JVM of its own, so a test can SIGKILL it ({@link #kill9()}) or let a crash
@@ -21,7 +22,7 @@ final class ServerProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("devices on coaps://[^ ]*:(\\d+), management on (\\S+)");
     /** A JVM that starts fast and stays small: the server's work here is a handful of requests. */
-    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+    private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-Xshare:auto", "-XX:-UsePerfData", "-Xmx192m");
 
     private final Process process;
@@ -42,14 +43,10 @@ final class ServerProcess implements AutoCloseable {
      * @param systemProperties e.g. {@code vigil.crashAt=after-commit:telemetry#3}
      */
     static ServerProcess start(Path data, String name, String... systemProperties) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
-        for (String property : systemProperties) {
-            command.add("-D" + property);
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--data", data.toString(), "--port", "0", "--mgmt-port", "0"));
+        List<String> command = new ArrayList<>(java(Stream.of(systemProperties).map(p -> "-D" + p)
+                .toArray(String[]::new)));
+        command.addAll(List.of(Main.class.getName(), "server", "--data", data.toString(), "--port", "0",
+                "--mgmt-port", "0"));
         Path log = data.resolveSibling(name + ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -60,6 +57,16 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("vigil server did not start (" + line + "): " + tail(log));
         }
         return new ServerProcess(process, log, URI.create("coaps://127.0.0.1:" + m.group(1)), URI.create(m.group(2)));
+    }
+
+    /** {@code java OPTIONS... -cp CLASSPATH}: a JVM like this one's, ready for a main class and its arguments. */
+    static List<String> java(String... options) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of(options));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        return command;
     }
 
     URI deviceUri() {
