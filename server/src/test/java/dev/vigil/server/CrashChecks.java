@@ -134,7 +134,8 @@ final class CrashChecks {
     }
 
     boolean deviceExists(String name) throws ManagementException {
-        return node.admin("device.list", VigilTestServer.args()).path("devices").findValuesAsText("name").contains(name);
+        return node.admin("device.list", VigilTestServer.args()).path("devices").findValuesAsText("name")
+                .contains(name);
     }
 
     Set<String> operators() throws ManagementException {

@@ -278,7 +278,8 @@ class CrashConsistencyTest {
             long applies = records.stream().filter(e -> e.path("action").asText().equals("policy.apply")).count();
             assertThat(applies).as("policy.apply records, %d acknowledged", applied.get())
                     .isBetween((long) applied.get(), applied.get() + 1L);
-            assertThat(checks.policyVersion()).as("the policy in force").isEqualTo(fx.baseline().policyVersion() + applies);
+            assertThat(checks.policyVersion()).as("the policy in force")
+                    .isEqualTo(fx.baseline().policyVersion() + applies);
             Map<String, String> lastChange = new LinkedHashMap<>();
             records.stream().filter(e -> e.path("action").asText().startsWith("operator."))
                     .forEach(e -> lastChange.put(e.path("target").asText(), e.path("action").asText()));

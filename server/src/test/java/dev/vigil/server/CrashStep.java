@@ -118,9 +118,11 @@ enum CrashStep {
             }
             case IMPORT -> {
                 CliRun again = checks.vigil("device", "import", fx.manifest().toString());
-                assertThat(again.exitCode()).as("vigil device import again: %s", again.err()).isEqualTo(committed ? 1 : 0);
+                assertThat(again.exitCode()).as("vigil device import again: %s", again.err())
+                        .isEqualTo(committed ? 1 : 0);
                 if (committed) {
-                    assertThat(again.err()).contains("manifest refused, nothing imported").contains("already registered");
+                    assertThat(again.err()).contains("manifest refused, nothing imported")
+                            .contains("already registered");
                 }
                 checks.deviceSends(IMPORTED[0]);
                 assertThat(checks.state(IMPORTED[0])).isEqualTo("ACTIVE");
@@ -156,13 +158,15 @@ enum CrashStep {
                 assertThat(checks.policyVersion()).isEqualTo(fx.baseline().policyVersion() + (committed ? 2 : 1));
                 Path key = fx.root().resolve("probe.pub.pem");
                 PemFiles.writePublicKey(key, PemFiles.generateP256().getPublic());
-                CliRun add = checks.vigil("device", "add", "probe-1", "--key", key.toString(), "--profile", PROBE_PROFILE);
+                CliRun add = checks.vigil("device", "add", "probe-1", "--key", key.toString(), "--profile",
+                        PROBE_PROFILE);
                 assertThat(add.exitCode()).as("a device with the applied policy's new profile: %s", add.err()).isZero();
             }
             case OPERATOR_ADD -> {
                 CliRun again = checks.vigil("operator", "add", NEW_OPERATOR, "--key",
                         fx.operatorPublicKey(NEW_OPERATOR).toString(), "--role", "admin");
-                assertThat(again.exitCode()).as("vigil operator add again: %s", again.err()).isEqualTo(committed ? 1 : 0);
+                assertThat(again.exitCode()).as("vigil operator add again: %s", again.err())
+                        .isEqualTo(committed ? 1 : 0);
                 CliRun bob = checks.as(fx.operatorKey(NEW_OPERATOR), "status");
                 assertThat(bob.exitCode()).as("the added operator works: %s", bob.err()).isZero();
             }

@@ -49,7 +49,8 @@ final class ServerProcess implements AutoCloseable {
                 "--mgmt-port", "0"));
         Path log = data.resolveSibling(name + ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
         String line = out.readLine();
         Matcher m = LISTENING.matcher(line == null ? "" : line);
         if (!m.find()) {
