@@ -42,8 +42,7 @@ public final class DeviceKeys {
     /** Makes a new EC P-256 key pair in {@code stateDir}; refuses to replace an existing key. */
     public static KeyPair generate(Path stateDir) throws IOException {
         KeyPair pair = generate(stateDir, KEY_FILE);
-        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()),
-                StandardCharsets.US_ASCII);
+        writePublicFile(stateDir, pair.getPublic());
         return pair;
     }
 
@@ -52,9 +51,16 @@ public final class DeviceKeys {
         return generate(stateDir, NEXT_KEY_FILE);
     }
 
+    /**
+     * Writes a new key file whole under a temporary name, synced, then renames it into place: a crash leaves no
+     * key file or a complete one, never an empty or cut-short one (which would stop every later rotation and send).
+     */
     private static KeyPair generate(Path stateDir, String fileName) throws IOException {
         Files.createDirectories(stateDir);
         Path keyFile = stateDir.resolve(fileName);
+        if (Files.exists(keyFile)) {
+            throw new FileAlreadyExistsException(keyFile + " already exists; refusing to replace the device key");
+        }
         KeyPair pair;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -63,14 +69,20 @@ public final class DeviceKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("EC P-256 is missing from this JVM", e);
         }
+        Path temp = stateDir.resolve(fileName + ".tmp");
+        Files.deleteIfExists(temp); // left by a crash while it was written: never renamed, so never used
+        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (NEXT_KEY_FILE.equals(fileName)) {
+            CrashPoints.reach("rotate:next-key-created");
+        }
+        Files.writeString(temp, pem("PRIVATE KEY", pkcs8(pair)) + pem("PUBLIC KEY", pair.getPublic().getEncoded()),
+                StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         try {
-            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.move(temp, keyFile); // a rename that never replaces an existing file
         } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(temp);
             throw new FileAlreadyExistsException(keyFile + " already exists; refusing to replace the device key");
         }
-        Files.writeString(keyFile, pem("PRIVATE KEY", pkcs8(pair))
-                + pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
         return pair;
     }
 
@@ -82,10 +94,22 @@ public final class DeviceKeys {
         return read(keyFile);
     }
 
-    /** The rotation's new key, if a rotation is under way. */
+    /**
+     * The rotation's new key, if a rotation is under way. A next key file without its closing public key block
+     * was cut short by a crash while it was written in place (as versions before the rename did), before it could
+     * be sent: it is deleted, and no rotation is under way.
+     */
     static java.util.Optional<KeyPair> loadNext(Path stateDir) throws IOException {
         Path next = stateDir.resolve(NEXT_KEY_FILE);
-        return Files.exists(next) ? java.util.Optional.of(read(next)) : java.util.Optional.empty();
+        if (!Files.exists(next)) {
+            return java.util.Optional.empty();
+        }
+        String text = Files.readString(next, StandardCharsets.US_ASCII);
+        if (!text.contains("-----END PUBLIC KEY-----")) {
+            Files.delete(next);
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(parse(text, next));
     }
 
     /** Makes the confirmed new key the device key: one atomic rename, then the public key file. */
@@ -93,8 +117,33 @@ public final class DeviceKeys {
         KeyPair next = read(stateDir.resolve(NEXT_KEY_FILE));
         Files.move(stateDir.resolve(NEXT_KEY_FILE), stateDir.resolve(KEY_FILE),
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(stateDir.resolve(PUBLIC_FILE), pem("PUBLIC KEY", next.getPublic().getEncoded()),
-                StandardCharsets.US_ASCII);
+        CrashPoints.reach("rotate:promoted");
+        writePublicFile(stateDir, next.getPublic());
+    }
+
+    /**
+     * Makes {@link #PUBLIC_FILE} the public half of {@link #KEY_FILE} again if it is not (missing, cut short, or
+     * still the old key after a crash between the two writes of {@link #promoteNext}).
+     */
+    static void repairPublicFile(Path stateDir) throws IOException {
+        PublicKey key = load(stateDir).getPublic();
+        Path file = stateDir.resolve(PUBLIC_FILE);
+        try {
+            if (Files.exists(file) && java.util.Arrays.equals(readPublicKey(file).getEncoded(), key.getEncoded())) {
+                return;
+            }
+        } catch (IOException unreadable) {
+            // rewritten below
+        }
+        writePublicFile(stateDir, key);
+    }
+
+    /** Replaces {@link #PUBLIC_FILE} atomically: the old content or the new, never half. */
+    private static void writePublicFile(Path stateDir, PublicKey key) throws IOException {
+        Path temp = stateDir.resolve(PUBLIC_FILE + ".tmp");
+        Files.writeString(temp, pem("PUBLIC KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+        Files.move(temp, stateDir.resolve(PUBLIC_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     static void discardNext(Path stateDir) throws IOException {
@@ -102,7 +151,10 @@ public final class DeviceKeys {
     }
 
     private static KeyPair read(Path keyFile) throws IOException {
-        String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        return parse(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile);
+    }
+
+    private static KeyPair parse(String text, Path keyFile) throws IOException {
         try {
             KeyFactory ec = KeyFactory.getInstance("EC");
             return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", keyFile))),

@@ -22,7 +22,8 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
  * file atomically replaces the old one.</li>
  * </ol>
  * {@link #recover} finishes or abandons an interrupted rotation: the next key is promoted if the server
- * knows it as this device's, and discarded if the server answers that it does not.
+ * knows it as this device's, and discarded if the server answers that it does not (or if its file was cut
+ * short, so it was never sent); {@code device.pub.pem} is made to match the device key again.
  */
 public final class KeyRotator {
 
@@ -61,6 +62,7 @@ public final class KeyRotator {
             }
             byte[] nonce = Cbor.read(challenge.payload()).path("nonce").binaryValue();
             KeyPair next = DeviceKeys.generateNext(state);
+            CrashPoints.reach("rotate:next-key-written");
             proposal = client.send("/key", Cbor.post(Cbor.map().put("key", next.getPublic().getEncoded())
                     .put("nonce", nonce).put("signature", sign(next, nonce, currentId))));
         }
@@ -71,6 +73,7 @@ public final class KeyRotator {
             }
             return Result.NO_ANSWER; // keep the next key: recover() will find out whether it arrived
         }
+        CrashPoints.reach("rotate:proposed");
         Result confirmed = recover();
         return confirmed == Result.RECOVERED ? Result.ROTATED : confirmed;
     }
@@ -81,6 +84,7 @@ public final class KeyRotator {
      * we drop it and keep the current key.
      */
     public Result recover() throws IOException {
+        DeviceKeys.repairPublicFile(state);
         Optional<KeyPair> next = DeviceKeys.loadNext(state);
         if (next.isEmpty()) {
             return Result.NOTHING_TO_RECOVER;
@@ -90,6 +94,7 @@ public final class KeyRotator {
             outcome = client.send("/key", Cbor.get());
         }
         if (outcome.code() == ResponseCode.CONTENT) {
+            CrashPoints.reach("rotate:confirmed");
             DeviceKeys.promoteNext(state);
             return Result.RECOVERED;
         }

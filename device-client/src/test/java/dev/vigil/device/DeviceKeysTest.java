@@ -38,6 +38,31 @@ class DeviceKeysTest {
     }
 
     @Test
+    void a_next_key_file_cut_short_by_a_crash_is_dropped_and_a_leftover_temporary_file_is_replaced() throws Exception {
+        DeviceKeys.generate(state);
+        Path next = state.resolve(DeviceKeys.NEXT_KEY_FILE);
+        Files.writeString(next, ""); // what a crash between creating and writing it left, before the rename
+        assertThat(DeviceKeys.loadNext(state)).isEmpty();
+        assertThat(next).doesNotExist();
+
+        Files.writeString(state.resolve(DeviceKeys.NEXT_KEY_FILE + ".tmp"), "-----BEGIN PRIVATE KEY-----\n");
+        KeyPair fresh = DeviceKeys.generateNext(state);
+        assertThat(DeviceKeys.loadNext(state)).hasValueSatisfying(k -> assertThat(k.getPublic())
+                .isEqualTo(fresh.getPublic()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(next))).isEqualTo("rw-------");
+        assertThat(state.resolve(DeviceKeys.NEXT_KEY_FILE + ".tmp")).doesNotExist();
+    }
+
+    @Test
+    void a_public_key_file_that_is_not_the_device_keys_is_rewritten_from_it() throws Exception {
+        KeyPair pair = DeviceKeys.generate(state);
+        Path pub = state.resolve(DeviceKeys.PUBLIC_FILE);
+        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\nAAAA"); // cut short
+        DeviceKeys.repairPublicFile(state);
+        assertThat(DeviceKeys.readPublicKey(pub)).isEqualTo(pair.getPublic());
+    }
+
+    @Test
     void keygen_never_replaces_an_existing_key() throws Exception {
         DeviceKeys.generate(state);
         String before = Files.readString(state.resolve(DeviceKeys.KEY_FILE));

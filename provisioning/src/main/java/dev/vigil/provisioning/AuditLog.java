@@ -99,6 +99,7 @@ public final class AuditLog {
     /** Appends a record inside the caller's transaction; the chain tip row lock serialises appends. */
     public Entry append(Connection c, Actor actor, String action, String target, String before, String after)
             throws SQLException {
+        Database.nameTransaction(action);
         long seq;
         String prevHash;
         try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");

@@ -13,7 +13,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * The registry's database: an embedded H2 file under the data directory by default, migrated to the
- * newest schema version on open. Each unit of work runs in one transaction.
+ * newest schema version on open. Each unit of work runs in one transaction; with a crash point armed
+ * ({@link CrashPoints}) a transaction named by what it does can halt the JVM just before or just after its commit.
  */
 public final class Database implements AutoCloseable {
 
@@ -25,6 +26,9 @@ public final class Database implements AutoCloseable {
 
     /** H2's error code for a database file locked by another process. */
     private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    /** The name of the transaction running on this thread, for its crash points (only while one is armed). */
+    private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
     private final JdbcConnectionPool pool;
 
@@ -84,11 +88,24 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     public <T> T inTransaction(Work<T> work) {
+        if (CrashPoints.ARMED) {
+            return inNamedTransaction(work);
+        }
+        return transaction(work, null);
+    }
+
+    private <T> T transaction(Work<T> work, String[] name) {
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
+                if (name != null && name[0] != null) {
+                    CrashPoints.reach("before-commit:" + name[0]);
+                }
                 connection.commit();
+                if (name != null && name[0] != null) {
+                    CrashPoints.reach("after-commit:" + name[0]);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -96,6 +113,32 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new RegistryException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** A transaction with crash points around its commit; a transaction nested in it gets its own name. */
+    private <T> T inNamedTransaction(Work<T> work) {
+        String[] outer = CURRENT.get();
+        String[] name = new String[1];
+        CURRENT.set(name);
+        try {
+            return transaction(work, name);
+        } finally {
+            CURRENT.set(outer);
+        }
+    }
+
+    /**
+     * Names the transaction running on this thread after what it does (the action of its audit record, or
+     * {@code telemetry}): its crash points are {@code before-commit:NAME} and {@code after-commit:NAME}
+     * ({@link CrashPoints}). A later name replaces an earlier one. Does nothing unless a crash point is armed.
+     */
+    static void nameTransaction(String name) {
+        if (CrashPoints.ARMED) {
+            String[] current = CURRENT.get();
+            if (current != null) {
+                current[0] = name;
+            }
         }
     }
 

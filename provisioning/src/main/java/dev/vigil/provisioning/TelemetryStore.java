@@ -20,6 +20,7 @@ public final class TelemetryStore {
     /** Stores one device's batch in one transaction. */
     public void append(long deviceId, Instant receivedAt, List<Reading> readings) {
         database.inTransaction(c -> {
+            Database.nameTransaction("telemetry");
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO telemetry (device_id, received_at, name,"
                     + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Reading r : readings) {

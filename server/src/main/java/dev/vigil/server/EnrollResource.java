@@ -2,9 +2,12 @@ package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.Device;
+import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.KeyState;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import java.security.PublicKey;
+import java.util.Optional;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
@@ -15,8 +18,9 @@ import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 /**
  * {@code POST /enroll} {@code {"token": "vgt_..."}} (CBOR or JSON): binds the session's unknown key to a
  * new device. 2.01 with {@code {"name", "profile", "state"}}; a spent, expired or wrong token is a bare
- * 4.03 and a security event. Rate-limited per source address: the one place an address matters, as a
- * brake on token guessing, never as identity.
+ * 4.03 and a security event. A key that is a device's already gets its registration again, 2.01, with no
+ * token spent (a device whose 2.01 was lost asks again). Rate-limited per source address: the one place an
+ * address matters, as a brake on token guessing, never as identity.
  */
 final class EnrollResource extends CoapResource {
 
@@ -55,6 +59,11 @@ final class EnrollResource extends CoapResource {
             return;
         }
         PublicKey key = ((RawPublicKeyIdentity) request.getSourceContext().getPeerIdentity()).getKey();
+        Optional<DeviceIdentity> enrolled = Peers.keyId(exchange.advanced()).flatMap(registry.devices()::findByKeyId);
+        if (enrolled.isPresent()) {
+            repeat(exchange, request, enrolled.get());
+            return;
+        }
         try {
             Device device = registry.tokens().redeem(token, key);
             registry.events().record("device-enrolled", device.name(), "state " + device.state());
@@ -65,5 +74,19 @@ final class EnrollResource extends CoapResource {
                     e.getMessage());
             exchange.respond(ResponseCode.FORBIDDEN);
         }
+    }
+
+    /**
+     * The key is a device's already: it enrolled, and the 2.01 never reached it (the server crashed after the
+     * commit, or the answer was lost). It gets the same answer again — its own name, profile and state — and no
+     * token is looked at or spent; without this it could never learn its name, nor keep the server key it pins.
+     */
+    private static void repeat(CoapExchange exchange, Request request, DeviceIdentity device) {
+        if (device.keyState() != KeyState.ACTIVE || !device.mayConnect()) { // e.g. cut off a moment ago
+            exchange.respond(ResponseCode.FORBIDDEN);
+            return;
+        }
+        exchange.respond(Payloads.response(ResponseCode.CREATED, request, Payloads.JSON.createObjectNode()
+                .put("name", device.name()).put("profile", device.profile()).put("state", device.state().name())));
     }
 }

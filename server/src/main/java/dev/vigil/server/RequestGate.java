@@ -66,6 +66,9 @@ final class RequestGate extends ServerMessageDeliverer {
             return true;
         }
         String resource = path.isEmpty() ? "" : path.get(0);
+        if (identity.isPresent() && path.size() == 1 && "enroll".equals(resource) && request.getCode() == Code.POST) {
+            return false; // a device asking again for its enrollment (its 2.01 was lost): EnrollResource repeats it
+        }
         if (!standing.reaches(resource)) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             return true;

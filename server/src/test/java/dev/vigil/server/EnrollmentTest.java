@@ -101,6 +101,26 @@ class EnrollmentTest {
     }
 
     @Test
+    void a_device_whose_2_01_was_lost_enrolls_again_with_the_same_answer_and_no_token_spent() throws Exception {
+        Path state = device("lost-answer");
+        String token = token("sensor", "field-2", 3600);
+        assertThat(enroll(state, token).code()).isEqualTo(ResponseCode.CREATED);
+        java.nio.file.Files.delete(state.resolve(Enrollment.RESULT_FILE)); // as if the 2.01 never arrived
+
+        DeviceClient.Outcome again = enroll(state, token);
+
+        assertThat(again.code()).as("the spent token, from the key it enrolled").isEqualTo(ResponseCode.CREATED);
+        assertThat(Enrollment.read(state)).isEqualTo(new Enrollment.Result("field-2", "sensor", "ACTIVE"));
+        assertThat(enroll(device("other"), token).code()).as("the spent token from another key")
+                .isEqualTo(ResponseCode.FORBIDDEN);
+        String other = token("sensor", null, 3600);
+        assertThat(enroll(state, other).code()).isEqualTo(ResponseCode.CREATED);
+        assertThat(server.admin("device.list", VigilTestServer.args()).path("devices")).hasSize(1);
+        assertThat(enroll(device("third"), other).code()).as("a token an enrolled key showed again is not spent")
+                .isEqualTo(ResponseCode.CREATED);
+    }
+
+    @Test
     void an_active_device_discovers_its_resources_but_not_enroll() throws Exception {
         var key = server.addDevice("s1", "sensor");
         try (DeviceClient client = new DeviceClient(server.deviceUri(), key, server.serverPublicKey())) {

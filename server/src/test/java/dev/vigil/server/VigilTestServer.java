@@ -36,8 +36,12 @@ public final class VigilTestServer implements AutoCloseable {
     private ManagementClient admin;
 
     private VigilTestServer(Path root, Consumer<Configuration> settings) throws IOException {
+        this(root, DataDir.init(root.resolve("data")), settings);
+    }
+
+    private VigilTestServer(Path root, DataDir dir, Consumer<Configuration> settings) throws IOException {
         this.root = root;
-        this.dir = DataDir.init(root.resolve("data"));
+        this.dir = dir;
         this.config = VigilConfig.load(dir);
         config.set(VigilConfig.COAPS_PORT, 0);
         config.set(VigilConfig.COAPS_ADDRESS, "127.0.0.1");
@@ -58,6 +62,18 @@ public final class VigilTestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A node on the data directory {@code root/data} made earlier (e.g. one a killed server left behind);
+     * {@link #close()} deletes {@code root}.
+     */
+    public static VigilTestServer reopen(Path root) throws IOException {
+        DataDir dir = new DataDir(root.resolve("data"));
+        if (!dir.isInitialised()) {
+            throw new IOException(dir.root() + " is not an initialised data directory");
+        }
+        return new VigilTestServer(root, dir, config -> { });
     }
 
     public VigilServer node() {
@@ -154,6 +170,12 @@ public final class VigilTestServer implements AutoCloseable {
             admin.close();
             admin = null;
         }
+    }
+
+    /** Stops the node and leaves its directory as it is (e.g. a template to copy); do not {@link #close()} it then. */
+    public void stopKeepingData() {
+        closeAdmin();
+        server.close();
     }
 
     @Override
