@@ -99,7 +99,7 @@ public final class DeviceKeys {
      * was cut short by a crash while it was written in place (as versions before the rename did), before it could
      * be sent: it is deleted, and no rotation is under way.
      */
-    static java.util.Optional<KeyPair> loadNext(Path stateDir) throws IOException {
+    public static java.util.Optional<KeyPair> loadNext(Path stateDir) throws IOException {
         Path next = stateDir.resolve(NEXT_KEY_FILE);
         if (!Files.exists(next)) {
             return java.util.Optional.empty();

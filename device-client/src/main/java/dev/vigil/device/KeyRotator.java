@@ -22,8 +22,9 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
  * file atomically replaces the old one.</li>
  * </ol>
  * {@link #recover} finishes or abandons an interrupted rotation: the next key is promoted if the server
- * knows it as this device's, and discarded if the server answers that it does not (or if its file was cut
- * short, so it was never sent); {@code device.pub.pem} is made to match the device key again.
+ * knows it as this device's, and discarded only once the server is seen to accept the current key (or if its
+ * file was cut short, so it was never sent) — while neither key gets through (the device is suspended) both
+ * are kept; {@code device.pub.pem} is made to match the device key again.
  */
 public final class KeyRotator {
 
@@ -99,8 +100,18 @@ public final class KeyRotator {
             return Result.RECOVERED;
         }
         if (DeviceClient.answered(outcome) || outcome.failure().contains("refused the DTLS handshake")) {
-            DeviceKeys.discardNext(state);
-            return Result.ABANDONED;
+            // only drop the new key once the server is seen to hold the current one: if it had promoted the
+            // new key, the current one is retired, and dropping the new one would lock the device out
+            DeviceClient.Outcome current;
+            try (DeviceClient client = client(DeviceKeys.load(state))) {
+                current = client.send("/key", Cbor.get());
+            }
+            if (current.code() == ResponseCode.CONTENT) {
+                DeviceKeys.discardNext(state);
+                return Result.ABANDONED;
+            }
+            return DeviceClient.answered(current) || current.failure().contains("refused the DTLS handshake")
+                    ? Result.REFUSED : Result.NO_ANSWER;
         }
         return Result.NO_ANSWER;
     }

@@ -166,4 +166,23 @@ class RotationTest {
         assertThat(send(DeviceKeys.load(state))).isEqualTo(ResponseCode.CHANGED);
         assertThat(activeKeys()).isEqualTo(1);
     }
+
+    @Test
+    void a_device_suspended_after_the_server_promoted_its_new_key_keeps_that_key_and_is_back_when_reinstated()
+            throws Exception {
+        KeyPair next = proposeAndCrash();
+        try (DeviceClient client = client(next)) {
+            assertThat(client.send("/key", Request.newGet()).code()).isEqualTo(ResponseCode.CONTENT);
+        }
+        server.admin("device.suspend", VigilTestServer.args().put("name", "dev-1"));
+
+        // neither key gets through now: the device cannot tell which one the server holds, so it keeps both
+        assertThat(rotator().recover()).isEqualTo(KeyRotator.Result.REFUSED);
+        assertThat(DeviceKeys.loadNext(state)).isPresent();
+
+        server.admin("device.reinstate", VigilTestServer.args().put("name", "dev-1"));
+        assertThat(rotator().recover()).isEqualTo(KeyRotator.Result.RECOVERED);
+        assertThat(DeviceKeys.load(state).getPublic()).isEqualTo(next.getPublic());
+        assertThat(send(DeviceKeys.load(state))).isEqualTo(ResponseCode.CHANGED);
+    }
 }
