@@ -89,8 +89,8 @@ final class Cohort {
         return scheduleMature;
     }
 
-    /** Whether devices of this profile are commonly active in this hour of the week (or next to it). */
-    boolean common(int hourOfWeek) {
+    /** Whether devices of this profile are commonly active in this hour of the week. */
+    boolean usual(int hourOfWeek) {
         return bit(common0, common1, common2, hourOfWeek);
     }
 
@@ -133,11 +133,7 @@ final class Cohort {
         }
         long[] common = new long[3];
         for (int h = 0; h < HOURS; h++) {
-            boolean active = false;
-            for (int d = -1; d <= 1; d++) {
-                active |= hours.get(Math.floorMod(h + d, HOURS)) * 50L > busiest && busiest > 0;
-            }
-            if (active) {
+            if (busiest > 0 && hours.get(h) * 50L > busiest) {
                 common[h >>> 6] |= 1L << h;
             }
         }

@@ -32,6 +32,7 @@ public final class DeviceTrust {
     private static final float MAX_OVERDRAFT = 8f;
     private static final float MAX_BYTE_OVERDRAFT = 32f;
     private static final float BANK_MARGIN = 1.25f;
+    private static final float BANK_LIFE_MS = 3_600_000f;
     private static final int MAX_VOTES = 64;
 
     static final int SUSPEND_ISSUED = 1;
@@ -149,6 +150,14 @@ public final class DeviceTrust {
         int nowS = seconds(now);
         begin(nowS, t);
         boolean clone = activity(now, connection, address);
+        if (clone) {
+            severe |= bit(TrustSignal.CLONE);
+        }
+        if (decision.rateLimited()) {
+            // 4.29 is the declared limit at work; the reading will come again. Hammering shows in the
+            // allowed requests (which keep coming at the declared rate, far above the device's own).
+            return evaluate(now, nowS, t);
+        }
         boolean allowed = decision.allowed();
         if (!allowed) {
             refused(decision, resource);
@@ -163,6 +172,11 @@ public final class DeviceTrust {
             start(t);
         }
         float x = dt / interval;
+        if (bank > 0 || byteBank > 0) {
+            float kept = Math.max(0, 1 - dt / BANK_LIFE_MS); // queued readings come at once or not at all
+            bank *= kept;
+            byteBank *= kept;
+        }
         if (x > GAP && lastMs != 0) {
             float queued = Math.min(t.bankCap, activeMs(lastMs, now) / interval * BANK_MARGIN);
             bank = Math.min(t.bankCap, bank + queued);
@@ -172,8 +186,8 @@ public final class DeviceTrust {
         if (main) {
             float c = credit < 0 ? credit * LEAK : credit;
             c = Math.min(c + x, 1f) - 1f;
-            if (c < 0 && bank >= 1) {
-                bank -= 1;
+            if (c < -0.5f && bank >= 0.5f) {
+                bank = Math.max(0, bank - 1);
                 c += 1;
                 paid = true;
             }
@@ -185,7 +199,7 @@ public final class DeviceTrust {
         }
         float b = byteCredit < 0 ? byteCredit * LEAK : byteCredit;
         b = Math.min(b + x * size, size + 4 * sizeDev) - bytes;
-        if (b < 0 && byteBank > 0) {
+        if (b < -0.5f * size && byteBank > 0) {
             float pay = Math.min(-b, byteBank);
             byteBank -= pay;
             b += pay;
@@ -211,9 +225,6 @@ public final class DeviceTrust {
         }
         flags = (byte) (main ? flags | LAST_PRIMARY : flags & ~LAST_PRIMARY);
         lastMs = now;
-        if (clone) {
-            severe |= bit(TrustSignal.CLONE);
-        }
         return evaluate(now, nowS, t);
     }
 
@@ -368,8 +379,14 @@ public final class DeviceTrust {
         int n = requests;
         boolean warm = n < t.warmup;
         float a = warm ? 1f / (n + 1) : t.learningRate;
-        if ((flags & LAST_PRIMARY) != 0 && lastMs != 0 && (warm || -credit <= t.rateTolerance)) {
-            interval += a * (Math.min(dt, GAP * interval) - interval);
+        if ((flags & LAST_PRIMARY) != 0 && lastMs != 0) {
+            // After the warm-up a gap is silence, not a slower rate, and a longer interval is learned half
+            // an interval at a time; early requests beyond the tolerance (a flood) are not learned at all.
+            if (warm) {
+                interval += a * (dt - interval);
+            } else if (dt <= GAP * interval && -credit <= t.rateTolerance + 1) {
+                interval += a * (Math.min(dt, 1.5f * interval) - interval);
+            }
             interval = Math.max(interval, 1f);
         }
         float sigma = 4 * sizeDev;
@@ -405,8 +422,6 @@ public final class DeviceTrust {
         }
         if (reason == DenyReason.OUTSIDE_SCHEDULE) {
             off += 1;
-        } else if (reason == DenyReason.RATE_LIMITED) {
-            denials += 0.5f;
         } else {
             denials += 1;
             denied |= 1L << resource;
@@ -455,7 +470,8 @@ public final class DeviceTrust {
         if (own) {
             in = age >= 2 * t.maturitySeconds ? near(twice0, twice1, twice2, how) : near(seen0, seen1, seen2, how);
         } else {
-            in = !cohort.scheduleMature() || cohort.common(how);
+            in = !cohort.scheduleMature() || cohort.usual(how) || cohort.usual(how == 0 ? 167 : how - 1)
+                    || cohort.usual(how == 167 ? 0 : how + 1);
         }
         flags = (byte) (in ? flags & ~OFF_HOUR : flags | OFF_HOUR);
         if (tier != TrustTier.TRUSTED.ordinal()) {
@@ -494,7 +510,7 @@ public final class DeviceTrust {
         long active = 0;
         for (long h = h0; h <= h1; h++) {
             int how = (int) ((h + 72) % 168);
-            if (own ? near(seen0, seen1, seen2, how) : cohort.common(how)) {
+            if (own ? Cohort.bit(seen0, seen1, seen2, how) : cohort.usual(how)) {
                 active += Math.min(to, (h + 1) * HOUR_MS) - Math.max(from, h * HOUR_MS);
             }
         }

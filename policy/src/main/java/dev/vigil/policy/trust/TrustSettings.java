@@ -110,7 +110,7 @@ public record TrustSettings(Weights weights, int limitedBelow, int quarantinedBe
     }
 
     private static final TrustSettings DEFAULTS = new TrustSettings(Weights.DEFAULTS, 70, 30, 85, Duration.ofHours(1),
-            1.25, 2.0, 3, 1.25, 20, 8, 1.0 / 16, Duration.ofDays(8), Duration.ofMinutes(10), Duration.ofHours(1),
+            0.35, 2.0, 3, 1.25, 20, 8, 1.0 / 16, Duration.ofDays(8), Duration.ofMinutes(10), Duration.ofHours(1),
             3, 5, 4, 3, 5, 6, 1440);
 
     public TrustSettings {
