@@ -32,7 +32,6 @@ public final class DeviceTrust {
     private static final float MAX_OVERDRAFT = 8f;
     private static final float MAX_BYTE_OVERDRAFT = 32f;
     private static final float BANK_MARGIN = 1.25f;
-    private static final float BANK_LIFE_MS = 3_600_000f;
     private static final int MAX_VOTES = 64;
 
     static final int SUSPEND_ISSUED = 1;
@@ -41,6 +40,8 @@ public final class DeviceTrust {
     static final int LEVELS = 8;
     static final int MEMBER = 16;
     static final int LAST_PRIMARY = 32;
+    /** Faster than the cohort's ceiling; cleared only 10 % below it (hysteresis). */
+    static final int FAST = 64;
 
     private static final VarHandle LOCK;
     private static final boolean[] IGNORED = new boolean[DenyReason.values().length];
@@ -172,10 +173,9 @@ public final class DeviceTrust {
             start(t);
         }
         float x = dt / interval;
-        if (bank > 0 || byteBank > 0) {
-            float kept = Math.max(0, 1 - dt / BANK_LIFE_MS); // queued readings come at once or not at all
-            bank *= kept;
-            byteBank *= kept;
+        if (x >= 0.5f && x <= GAP) {
+            bank = 0; // back to its own pace: whatever it had queued is flushed, or never will be
+            byteBank = 0;
         }
         if (x > GAP && lastMs != 0) {
             float queued = Math.min(t.bankCap, activeMs(lastMs, now) / interval * BANK_MARGIN);
@@ -198,7 +198,7 @@ public final class DeviceTrust {
             flags |= LEVELS;
         }
         float b = byteCredit < 0 ? byteCredit * LEAK : byteCredit;
-        b = Math.min(b + x * size, size + 4 * sizeDev) - bytes;
+        b = Math.min(b + x * size, size + 4 * sizeDev) - (main ? bytes : 0); // services carry their own limits
         if (b < -0.5f * size && byteBank > 0) {
             float pay = Math.min(-b, byteBank);
             byteBank -= pay;
@@ -224,6 +224,12 @@ public final class DeviceTrust {
             }
         }
         flags = (byte) (main ? flags | LAST_PRIMARY : flags & ~LAST_PRIMARY);
+        float floor = cohort.floorMs();
+        if (interval < floor) {
+            flags |= FAST;
+        } else if (interval >= 1.1f * floor) {
+            flags &= ~FAST;
+        }
         lastMs = now;
         return evaluate(now, nowS, t);
     }
@@ -539,7 +545,7 @@ public final class DeviceTrust {
             total += v;
             if (out != null) out[TrustSignal.RATE.ordinal()] = v;
         }
-        if (requests >= 4 && interval < cohort.floorMs()) {
+        if (requests >= 4 && (interval < cohort.floorMs() || (flags & FAST) != 0 && interval < 1.1f * cohort.floorMs())) {
             total += t.wCohort;
             if (out != null) out[TrustSignal.COHORT_RATE.ordinal()] = t.wCohort;
         }

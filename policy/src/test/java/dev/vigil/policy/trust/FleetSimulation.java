@@ -227,9 +227,16 @@ public final class FleetSimulation {
             d.markUntil(change.atMillis());
         }
         boolean contained = change.suspend() || !change.to().atLeast(TrustTier.TRUSTED);
+        if (d.attack == Attack.RATE_CREEP && d.creeping && contained && d.contained == NEVER) {
+            d.creepCrossing(d.trust.cohort.floorMs());
+        }
         if (d.attack != null && contained && d.contained == NEVER && (d.attacking || d.attack == Attack.RATE_CREEP
                 && d.creeping)) {
             d.contained = change.atMillis();
+            if (TRACE) {
+                System.out.println("CONTAINED " + d.attack + " " + d.id + " " + d.kind + " after "
+                        + (d.contained - d.attackStart) / 1000.0 + " s: " + change);
+            }
         }
     }
 
@@ -484,6 +491,10 @@ public final class FleetSimulation {
                     nextAttack = ++attackCount < 200 ? next(now, (long) (rnd.nextDouble(100, 500))) : NEVER;
                 }
                 case CLONE -> {
+                    if (offline) {
+                        nextAttack = now + HOUR; // two peers live at once needs the device live
+                        return;
+                    }
                     start(now, NEVER);
                     legitConn = conn;
                     legitAddr = addr;
@@ -498,15 +509,19 @@ public final class FleetSimulation {
                 }
                 case RATE_CREEP -> {
                     creeping = true;
-                    float ceiling = trust.cohort.floorMs();
-                    attackStart = now + (long) (DAY * Math.log(period / (double) ceiling) / Math.log(1.1));
                     attacking = true;
+                    creepCrossing(trust.cohort.floorMs());
                     long fastest = fastestHealthy(kind);
                     truthExit = now + (long) (DAY * Math.log(period / (double) fastest) / Math.log(1.1));
                     nextAttack = NEVER;
                 }
                 default -> throw new IllegalStateException(attack.toString());
             }
+        }
+
+        /** When the creeping rate passes {@code ceilingMs}: the ceiling in force when it was contained. */
+        void creepCrossing(float ceilingMs) {
+            attackStart = creepStart + (long) (DAY * Math.log(period / (double) ceilingMs) / Math.log(1.1));
         }
 
         private void start(long now, long duration) {
@@ -564,6 +579,10 @@ public final class FleetSimulation {
             sessionStart = now;
             handshakes++;
             engine.onHandshake(trust, now, conn, addr, false);
+            if (attack == Attack.CLONE && attacking) {
+                // The server probes the older session, now the clone's, which answers.
+                engine.onSessionActivity(trust, now + 30 + rnd.nextInt(270), cloneConn, cloneAddr);
+            }
         }
 
         private int sample() {
