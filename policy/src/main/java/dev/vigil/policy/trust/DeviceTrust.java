@@ -33,6 +33,7 @@ public final class DeviceTrust {
     private static final float MAX_BYTE_OVERDRAFT = 32f;
     private static final float BANK_MARGIN = 1.25f;
     private static final int MAX_VOTES = 64;
+    private static final int ALWAYS_ON_HOURS = 150;
 
     static final int SUSPEND_ISSUED = 1;
     static final int FIRMWARE_MISMATCH = 2;
@@ -385,11 +386,13 @@ public final class DeviceTrust {
         int n = requests;
         boolean warm = n < t.warmup;
         float a = warm ? 1f / (n + 1) : t.learningRate;
+        float gapWeight = warm ? 1f / Math.max(1, n) : t.learningRate; // the first gap replaces the guess
         if ((flags & LAST_PRIMARY) != 0 && lastMs != 0) {
             // After the warm-up a gap is silence, not a slower rate, and a longer interval is learned half
             // an interval at a time; early requests beyond the tolerance (a flood) are not learned at all.
             if (warm) {
-                interval += a * (dt - interval);
+                // unclamped, but no more than three times the estimate at once: an early gap is not a rate
+                interval += gapWeight * (Math.min(dt, GAP * Math.max(interval, cohort.initialIntervalMs())) - interval);
             } else if (dt <= GAP * interval && -credit <= t.rateTolerance + 1) {
                 interval += a * (Math.min(dt, 1.5f * interval) - interval);
             }
@@ -474,7 +477,7 @@ public final class DeviceTrust {
         boolean own = age >= t.maturitySeconds;
         boolean in;
         if (own) {
-            in = age >= 2 * t.maturitySeconds ? near(twice0, twice1, twice2, how) : near(seen0, seen1, seen2, how);
+            in = ownHour(how, age >= 2 * t.maturitySeconds);
         } else {
             in = !cohort.scheduleMature() || cohort.usual(how) || cohort.usual(how == 0 ? 167 : how - 1)
                     || cohort.usual(how == 167 ? 0 : how + 1);
@@ -494,6 +497,31 @@ public final class DeviceTrust {
         if (in && requests >= t.warmup) {
             cohort.observe(this, how, interval, size, nowS);
         }
+    }
+
+    /**
+     * Whether the device's own history has it active at this hour of the week: seen there (in two weeks,
+     * once it is old enough), an hour either side, or at this hour the day before and after. A device
+     * seen in nearly every hour of the week has no schedule to leave.
+     */
+    private boolean ownHour(int how, boolean twice) {
+        if (alwaysOn()) {
+            return true;
+        }
+        long w0 = twice ? twice0 : seen0;
+        long w1 = twice ? twice1 : seen1;
+        long w2 = twice ? twice2 : seen2;
+        return near(w0, w1, w2, how) || near(w0, w1, w2, (how + 144) % 168) && near(w0, w1, w2, (how + 24) % 168);
+    }
+
+    /** Like {@link #ownHour} without the hour either side: where it may have queued readings while offline. */
+    private boolean ownActiveHour(int how) {
+        return alwaysOn() || Cohort.bit(seen0, seen1, seen2, how) || Cohort.bit(seen0, seen1, seen2, (how + 144) % 168)
+                && Cohort.bit(seen0, seen1, seen2, (how + 24) % 168);
+    }
+
+    private boolean alwaysOn() {
+        return Long.bitCount(seen0) + Long.bitCount(seen1) + Long.bitCount(seen2) >= ALWAYS_ON_HOURS;
     }
 
     private static boolean near(long w0, long w1, long w2, int how) {
@@ -516,7 +544,7 @@ public final class DeviceTrust {
         long active = 0;
         for (long h = h0; h <= h1; h++) {
             int how = (int) ((h + 72) % 168);
-            if (own ? Cohort.bit(seen0, seen1, seen2, how) : cohort.usual(how)) {
+            if (own ? ownActiveHour(how) : cohort.usual(how)) {
                 active += Math.min(to, (h + 1) * HOUR_MS) - Math.max(from, h * HOUR_MS);
             }
         }
@@ -545,7 +573,7 @@ public final class DeviceTrust {
             total += v;
             if (out != null) out[TrustSignal.RATE.ordinal()] = v;
         }
-        if (requests >= 4 && (interval < cohort.floorMs() || (flags & FAST) != 0 && interval < 1.1f * cohort.floorMs())) {
+        if (requests >= t.warmup && (interval < cohort.floorMs() || (flags & FAST) != 0 && interval < 1.1f * cohort.floorMs())) {
             total += t.wCohort;
             if (out != null) out[TrustSignal.COHORT_RATE.ordinal()] = t.wCohort;
         }
