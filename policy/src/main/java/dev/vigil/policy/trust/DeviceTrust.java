@@ -43,6 +43,8 @@ public final class DeviceTrust {
     static final int LAST_PRIMARY = 32;
     /** Faster than the cohort's ceiling; cleared only 10 % below it (hysteresis). */
     static final int FAST = 64;
+    /** The hour began and no regular request of it was learned from yet. */
+    static final int HOUR_TO_LEARN = 128;
 
     private static final VarHandle LOCK;
     private static final boolean[] IGNORED = new boolean[DenyReason.values().length];
@@ -178,12 +180,14 @@ public final class DeviceTrust {
             bank = 0; // back to its own pace: whatever it had queued is flushed, or never will be
             byteBank = 0;
         }
+        boolean paid = false;
+        boolean flushing = false;
         if (x > GAP && lastMs != 0) {
             float queued = Math.min(t.bankCap, activeMs(lastMs, now) / interval * BANK_MARGIN);
             bank = Math.min(t.bankCap, bank + queued);
             byteBank = Math.min(t.bankCap * size, byteBank + queued * size);
+            flushing = queued >= 1; // the first of a flush says nothing of when the device is active
         }
-        boolean paid = false;
         if (main) {
             float c = credit < 0 ? credit * LEAK : credit;
             c = Math.min(c + x, 1f) - 1f;
@@ -209,6 +213,9 @@ public final class DeviceTrust {
         byteCredit = Math.max(b, -MAX_BYTE_OVERDRAFT * size);
         if (allowed && main && !paid) {
             learn(dt, bytes, t);
+            if ((flags & HOUR_TO_LEARN) != 0 && !flushing) {
+                learnHour(now, nowS, t);
+            }
         }
         if ((flags & OFF_HOUR) != 0 && !paid) {
             off += 1;
@@ -474,19 +481,28 @@ public final class DeviceTrust {
     private void hourRoll(long hour, int nowS, Tuning t) {
         int how = (int) ((hour + 72) % 168); // epoch day 0 was a Thursday: 0 is Monday 00:00 UTC
         long age = (long) nowS - scheduleS;
-        boolean own = age >= t.maturitySeconds;
         boolean in;
-        if (own) {
+        if (age >= t.maturitySeconds) {
             in = ownHour(how, age >= 2 * t.maturitySeconds);
         } else {
             in = !cohort.scheduleMature() || cohort.usual(how) || cohort.usual(how == 0 ? 167 : how - 1)
                     || cohort.usual(how == 167 ? 0 : how + 1);
         }
-        flags = (byte) (in ? flags & ~OFF_HOUR : flags | OFF_HOUR);
+        flags = (byte) ((in ? flags & ~OFF_HOUR : flags | OFF_HOUR) | HOUR_TO_LEARN);
+    }
+
+    /**
+     * The first regular request of an hour (not a flush, which says nothing of when the device is active):
+     * the hour goes into the device's map (if in schedule, or the device is young) and the cohort's.
+     */
+    private void learnHour(long now, int nowS, Tuning t) {
+        flags &= ~HOUR_TO_LEARN;
         if (tier != TrustTier.TRUSTED.ordinal()) {
             return;
         }
-        if (in || !own) {
+        int how = (int) ((now / HOUR_MS + 72) % 168);
+        boolean in = (flags & OFF_HOUR) == 0;
+        if (in || (long) nowS - scheduleS < t.maturitySeconds) {
             long mask = 1L << how;
             if (Cohort.bit(seen0, seen1, seen2, how)) {
                 if (how < 64) twice0 |= mask; else if (how < 128) twice1 |= mask; else twice2 |= mask;
