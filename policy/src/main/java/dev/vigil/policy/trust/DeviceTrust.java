@@ -176,10 +176,6 @@ public final class DeviceTrust {
             start(t);
         }
         float x = dt / interval;
-        if (x >= 0.5f && x <= GAP) {
-            bank = 0; // back to its own pace: whatever it had queued is flushed, or never will be
-            byteBank = 0;
-        }
         boolean paid = false;
         boolean flushing = false;
         if (x > GAP && lastMs != 0) {
@@ -191,7 +187,7 @@ public final class DeviceTrust {
         if (main) {
             float c = credit < 0 ? credit * LEAK : credit;
             c = Math.min(c + x, 1f) - 1f;
-            if (c < -0.5f && bank >= 0.5f) {
+            if (c < -0.25f && bank >= 0.5f) {
                 bank = Math.max(0, bank - 1);
                 c += 1;
                 paid = true;
@@ -204,13 +200,17 @@ public final class DeviceTrust {
         }
         float b = byteCredit < 0 ? byteCredit * LEAK : byteCredit;
         b = Math.min(b + x * size, size + 4 * sizeDev) - (main ? bytes : 0); // services carry their own limits
-        if (b < -0.5f * size && byteBank > 0) {
+        if (b < -0.25f * size && byteBank > 0) {
             float pay = Math.min(-b, byteBank);
             byteBank -= pay;
             b += pay;
             paid = true;
         }
         byteCredit = Math.max(b, -MAX_BYTE_OVERDRAFT * size);
+        if (!paid && x >= 0.5f && x <= GAP) {
+            bank = 0; // back to its own pace: whatever it had queued is flushed, or never will be
+            byteBank = 0;
+        }
         if (allowed && main && !paid) {
             learn(dt, bytes, t);
             if ((flags & HOUR_TO_LEARN) != 0 && !flushing) {
