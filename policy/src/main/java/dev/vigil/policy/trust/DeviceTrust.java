@@ -195,8 +195,10 @@ public final class DeviceTrust {
             credit = Math.max(c, -MAX_OVERDRAFT);
         } else {
             credit = Math.min(credit + x, 1f);
-            others += 1;
-            flags |= LEVELS;
+            if (allowed) { // a refusal counts as one already
+                others += 1;
+                flags |= LEVELS;
+            }
         }
         float b = byteCredit < 0 ? byteCredit * LEAK : byteCredit;
         b = Math.min(b + x * size, size + 4 * sizeDev) - (main ? bytes : 0); // services carry their own limits
@@ -291,7 +293,7 @@ public final class DeviceTrust {
                 break;
             default:
                 failures += 1;
-                if (failures >= t.stuffing) {
+                if (failures > t.stuffing - 0.5f) { // that many within a few minutes
                     severe |= bit(TrustSignal.CREDENTIAL_STUFFING);
                 }
         }
