@@ -35,6 +35,17 @@ class FleetEvaluationTest {
         assertThat(REPORT.attack(Attack.CREDENTIAL_STUFFING).p99()).as(REPORT.toString()).isBetween(0.0, 5.0);
     }
 
+    /**
+     * Rate creep starts inside the cohort's range and takes days to leave it; what can be asked is that it
+     * is contained about when its rate passes the cohort's ceiling. The learned rate is an average of the
+     * last dozen or so intervals, a percent or two off the scheduled one either way: at 10 % a day that is
+     * hours, before or after. (The clock starts at the ceiling in force when the victim was contained.)
+     */
+    @Test
+    void rate_creep_is_contained_within_hours_of_leaving_the_cohorts_range() {
+        assertThat(REPORT.attack(Attack.RATE_CREEP).p99()).as(REPORT.toString()).isLessThanOrEqualTo(6 * 3600.0);
+    }
+
     @Test
     void healthy_devices_stay_trusted_on_all_but_a_thousandth_of_their_days() {
         assertThat(REPORT.falsePositiveShare()).as(REPORT.toString()).isLessThanOrEqualTo(0.001);
