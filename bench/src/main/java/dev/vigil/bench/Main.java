@@ -5,6 +5,7 @@ import dev.vigil.bench.imports.ImportBench;
 import dev.vigil.bench.policy.PolicyBench;
 import dev.vigil.bench.revocation.RevocationBench;
 import dev.vigil.bench.sessions.SessionsBench;
+import dev.vigil.bench.trust.TrustBench;
 import dev.vigil.bench.wire.WireBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ public final class Main {
         BENCHMARKS.put("import", ImportBench::run);
         BENCHMARKS.put("gate", dev.vigil.server.GateBench::run);
         BENCHMARKS.put("policy", PolicyBench::run);
+        BENCHMARKS.put("trust", TrustBench::run);
     }
 
     private Main() {

@@ -48,7 +48,8 @@ final class Cohort {
 
     /** One active hour of a trusted device past its warm-up. */
     void observe(DeviceTrust device, int hourOfWeek, float intervalMs, float size, int nowSecond) {
-        if (device.joinCohort()) {
+        boolean joined = device.joinCohort();
+        if (joined) {
             members.incrementAndGet();
         }
         hours.incrementAndGet(hourOfWeek);
@@ -58,7 +59,7 @@ final class Cohort {
             firstSecond = nowSecond;
         }
         lastSecond = nowSecond;
-        if (observations.incrementAndGet() % RECOMPUTE_EVERY == 0 || !mature) {
+        if (observations.incrementAndGet() % RECOMPUTE_EVERY == 0 || joined && !mature) {
             recompute();
         }
     }

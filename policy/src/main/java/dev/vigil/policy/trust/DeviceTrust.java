@@ -411,7 +411,9 @@ public final class DeviceTrust {
         if (warm || -byteCredit <= (t.volumeTolerance * size + sigma)) {
             float deviation = bytes - size;
             size = Math.max(1f, size + a * deviation);
-            sizeDev += a * (Math.abs(deviation) - sizeDev);
+            // At least 1 % of the size: a fixed-size payload must not decay its deviation into subnormal
+            // floats, whose arithmetic is a hundred times slower.
+            sizeDev = Math.max(sizeDev + a * (Math.abs(deviation) - sizeDev), 0.01f * size);
         }
         if (n < Integer.MAX_VALUE) {
             requests = n + 1;
@@ -591,7 +593,7 @@ public final class DeviceTrust {
             total += v;
             if (out != null) out[TrustSignal.RATE.ordinal()] = v;
         }
-        if (requests >= t.warmup && (interval < cohort.floorMs() || (flags & FAST) != 0 && interval < 1.1f * cohort.floorMs())) {
+        if (requests >= t.warmup && (flags & FAST) != 0) {
             total += t.wCohort;
             if (out != null) out[TrustSignal.COHORT_RATE.ordinal()] = t.wCohort;
         }
@@ -639,7 +641,16 @@ public final class DeviceTrust {
     }
 
     int score(Tuning t) {
-        return severe != 0 ? 0 : Math.max(0, 100 - Math.round(penalty(null, t)));
+        if (severe != 0) {
+            return 0;
+        }
+        return calm(t) ? 100 : Math.max(0, 100 - Math.round(penalty(null, t)));
+    }
+
+    /** Whether every signal is at zero, without a division: the common case, and the fast path. */
+    private boolean calm(Tuning t) {
+        return (flags & (LEVELS | FIRMWARE_MISMATCH | FAST)) == 0 && -credit <= t.rateTolerance
+                && -byteCredit <= t.volumeTolerance * size + 4 * sizeDev;
     }
 
     /** Brings the levels up to {@code now} without an observation, for reading the score. */
