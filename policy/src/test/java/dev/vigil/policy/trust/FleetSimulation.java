@@ -158,17 +158,6 @@ public final class FleetSimulation {
     }
 
     private FleetReport report() {
-        if (TRACE) {
-            for (Device d : devices) {
-                if (d.attack == null && d.id < 40) {
-                    System.out.printf("period %s %s %.1f learned %.1f grid %s%n", d.id, d.kind, d.period / 1000.0,
-                            d.trust.interval / 1000, d.grid);
-                    if (d.kind == Kind.OFFICE && d.id < 10) {
-                        System.out.println(engine.explain(d.trust, end));
-                    }
-                }
-            }
-        }
         long bad = 0;
         for (Device d : devices) {
             if (d.attack == null) {
@@ -204,7 +193,9 @@ public final class FleetSimulation {
                 requests, handshakes, alreadyRestricted);
     }
 
+    /** For investigating: print every tier change and containment (with the device's explanation). */
     static boolean TRACE;
+    /** For investigating: print every request and handshake of this device. */
     static int TRACE_DEVICE = -1;
 
     private void changed(TrustChange change) {
