@@ -33,7 +33,6 @@ public final class DeviceTrust {
     private static final float MAX_BYTE_OVERDRAFT = 32f;
     private static final float BANK_MARGIN = 1.25f;
     private static final int MAX_VOTES = 64;
-    private static final int ALWAYS_ON_HOURS = 150;
 
     static final int SUSPEND_ISSUED = 1;
     static final int FIRMWARE_MISMATCH = 2;
@@ -168,7 +167,7 @@ public final class DeviceTrust {
         }
         long hour = now / HOUR_MS;
         if (lastMs == 0 || hour != lastMs / HOUR_MS) {
-            hourRoll(hour, nowS, t);
+            Hours.roll(this, hour, nowS, t);
         }
         boolean main = vote(resource);
         float dt = lastMs == 0 ? 0 : Math.max(0, now - lastMs);
@@ -179,7 +178,7 @@ public final class DeviceTrust {
         boolean paid = false;
         boolean flushing = false;
         if (x > GAP && lastMs != 0) {
-            float queued = Math.min(t.bankCap, activeMs(lastMs, now) / interval * BANK_MARGIN);
+            float queued = Math.min(t.bankCap, Hours.activeMs(this, lastMs, now) / interval * BANK_MARGIN);
             bank = Math.min(t.bankCap, bank + queued);
             byteBank = Math.min(t.bankCap * size, byteBank + queued * size);
             flushing = queued >= 1; // the first of a flush says nothing of when the device is active
@@ -216,7 +215,7 @@ public final class DeviceTrust {
         if (allowed && main && !paid) {
             learn(dt, bytes, t);
             if ((flags & HOUR_TO_LEARN) != 0 && !flushing) {
-                learnHour(now, nowS, t);
+                Hours.learn(this, now, nowS, t);
             }
         }
         if ((flags & OFF_HOUR) != 0 && !paid) {
@@ -479,96 +478,6 @@ public final class DeviceTrust {
     private void churned() {
         churn += 1;
         flags |= LEVELS;
-    }
-
-    /** The first request of an hour: is the hour in schedule; learn it; tell the cohort. */
-    private void hourRoll(long hour, int nowS, Tuning t) {
-        int how = (int) ((hour + 72) % 168); // epoch day 0 was a Thursday: 0 is Monday 00:00 UTC
-        long age = (long) nowS - scheduleS;
-        boolean in;
-        if (age >= t.maturitySeconds) {
-            in = ownHour(how, age >= 2 * t.maturitySeconds);
-        } else {
-            in = !cohort.scheduleMature() || cohort.usual(how) || cohort.usual(how == 0 ? 167 : how - 1)
-                    || cohort.usual(how == 167 ? 0 : how + 1);
-        }
-        flags = (byte) ((in ? flags & ~OFF_HOUR : flags | OFF_HOUR) | HOUR_TO_LEARN);
-    }
-
-    /**
-     * The first regular request of an hour (not a flush, which says nothing of when the device is active):
-     * the hour goes into the device's map (if in schedule, or the device is young) and the cohort's.
-     */
-    private void learnHour(long now, int nowS, Tuning t) {
-        flags &= ~HOUR_TO_LEARN;
-        if (tier != TrustTier.TRUSTED.ordinal()) {
-            return;
-        }
-        int how = (int) ((now / HOUR_MS + 72) % 168);
-        boolean in = (flags & OFF_HOUR) == 0;
-        if (in || (long) nowS - scheduleS < t.maturitySeconds) {
-            long mask = 1L << how;
-            if (Cohort.bit(seen0, seen1, seen2, how)) {
-                if (how < 64) twice0 |= mask; else if (how < 128) twice1 |= mask; else twice2 |= mask;
-            } else {
-                if (how < 64) seen0 |= mask; else if (how < 128) seen1 |= mask; else seen2 |= mask;
-            }
-        }
-        if (in && requests >= t.warmup) {
-            cohort.observe(this, how, interval, size, nowS);
-        }
-    }
-
-    /**
-     * Whether the device's own history has it active at this hour of the week: seen there (in two weeks,
-     * once it is old enough), an hour either side, or at this hour the day before and after. A device
-     * seen in nearly every hour of the week has no schedule to leave.
-     */
-    private boolean ownHour(int how, boolean twice) {
-        if (alwaysOn()) {
-            return true;
-        }
-        long w0 = twice ? twice0 : seen0;
-        long w1 = twice ? twice1 : seen1;
-        long w2 = twice ? twice2 : seen2;
-        return near(w0, w1, w2, how) || near(w0, w1, w2, (how + 144) % 168) && near(w0, w1, w2, (how + 24) % 168);
-    }
-
-    /** Like {@link #ownHour} without the hour either side: where it may have queued readings while offline. */
-    private boolean ownActiveHour(int how) {
-        return alwaysOn() || Cohort.bit(seen0, seen1, seen2, how) || Cohort.bit(seen0, seen1, seen2, (how + 144) % 168)
-                && Cohort.bit(seen0, seen1, seen2, (how + 24) % 168);
-    }
-
-    private boolean alwaysOn() {
-        return Long.bitCount(seen0) + Long.bitCount(seen1) + Long.bitCount(seen2) >= ALWAYS_ON_HOURS;
-    }
-
-    private static boolean near(long w0, long w1, long w2, int how) {
-        return Cohort.bit(w0, w1, w2, how) || Cohort.bit(w0, w1, w2, how == 0 ? 167 : how - 1)
-                || Cohort.bit(w0, w1, w2, how == 167 ? 0 : how + 1);
-    }
-
-    /** Milliseconds of [from, to) in hours the device is normally active: what it may have queued. */
-    private float activeMs(long from, long to) {
-        long age = (long) seconds(to) - scheduleS;
-        boolean own = age >= cohort.tuning.maturitySeconds;
-        if (!own && !cohort.scheduleMature()) {
-            return to - from;
-        }
-        long h0 = from / HOUR_MS;
-        long h1 = to / HOUR_MS;
-        if (h1 - h0 >= 168) {
-            return to - from; // a week or more away: whatever it queued, up to the cap
-        }
-        long active = 0;
-        for (long h = h0; h <= h1; h++) {
-            int how = (int) ((h + 72) % 168);
-            if (own ? ownActiveHour(how) : cohort.usual(how)) {
-                active += Math.min(to, (h + 1) * HOUR_MS) - Math.max(from, h * HOUR_MS);
-            }
-        }
-        return active;
     }
 
     static byte bit(TrustSignal severeSignal) {
