@@ -117,7 +117,9 @@ final class Cohort {
         boolean enough = members.get() >= tuning.settings.minCohort() && total >= 4 * tuning.settings.minCohort();
         float declaredFloor = (float) (1000 / declared.requestsPerSecond());
         if (enough) {
-            float fastest = lowerEdgeMs(quantile(intervals, 0.01));
+            // The fastest 1 %, but never fewer than two and a half devices' worth: in a small cohort a lone
+            // device dragging its own rate up must not drag the ceiling along.
+            float fastest = lowerEdgeMs(quantile(intervals, Math.max(0.01, 2.5 / members.get())));
             floorMs = Math.max(declaredFloor, (float) (fastest / tuning.settings.cohortMargin()));
             medianIntervalMs = centreMs(quantile(intervals, 0.5));
             medianSize = centreSize(quantile(sizes, 0.5));

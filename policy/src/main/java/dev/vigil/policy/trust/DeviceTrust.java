@@ -414,6 +414,10 @@ public final class DeviceTrust {
             // floats, whose arithmetic is a hundred times slower.
             sizeDev = Math.max(sizeDev + a * (Math.abs(deviation) - sizeDev), 0.01f * size);
         }
+        if (n + 1 == t.warmup) {
+            credit = 0; // what the guess it started from got wrong is not the device's overdraft
+            byteCredit = 0;
+        }
         if (n < Integer.MAX_VALUE) {
             requests = n + 1;
         }
