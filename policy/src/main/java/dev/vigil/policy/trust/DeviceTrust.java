@@ -80,9 +80,12 @@ public final class DeviceTrust {
     int dirtyS = UNSET;
     int eventS = UNSET;
     int sequence;
+    // Fields are laid out by size, longs first, in declaration order: those every request touches come first,
+    // so that it touches three of the four cache lines.
     long lastMs;
     long conn;
     long addr;
+    long used;
     long prevConn;
     long prevAddr;
     long newerMs = Long.MIN_VALUE;
@@ -95,7 +98,6 @@ public final class DeviceTrust {
     float byteBank;
     long seen0, seen1, seen2;
     long twice0, twice1, twice2;
-    long used;
     long denied;
     float off, denials, others, fresh, failures, refusals, churn;
     long recent0, recent1;
