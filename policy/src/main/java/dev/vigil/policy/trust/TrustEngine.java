@@ -84,7 +84,11 @@ public final class TrustEngine {
         });
     }
 
-    /** A device's state from {@link #export}, remembered in place of any it had. */
+    /**
+     * A device's state from {@link #export}, remembered in place of any it had: restore before handing the
+     * device's state to its sessions (at start, or on its first contact), as a state already in use is not
+     * updated by this.
+     */
     public DeviceTrust restore(long deviceId, String profile, ProfileLimits declared, byte[] snapshot) {
         DeviceTrust device = new DeviceTrust(deviceId, cohort(profile, declared));
         device.restoreTier(Snapshots.read(Objects.requireNonNull(snapshot, "snapshot"), device));
@@ -164,9 +168,13 @@ public final class TrustEngine {
     }
 
     /**
-     * A completed handshake with one of the device's keys, full or resumed: a new connection. If the
-     * device's previous connection is still established and from another address, ping it (an empty CON)
-     * and report the answer with {@link #onSessionActivity}: if it is live too, that is a clone.
+     * A completed handshake with one of the device's keys, full or resumed: a new connection (give a
+     * resumption its own {@code connection} value too). Either earns the device one early request, at most
+     * once per learned interval, as a rebooted device sends its first reading at once. If the device's
+     * previous connection is still established and from another address, ping it (an empty CON) and report
+     * the answer with {@link #onSessionActivity}: if it is live too, that is a clone.
+     *
+     * @param resumed whether it was an abbreviated handshake; both kinds are treated alike for now
      */
     public void onHandshake(DeviceTrust device, long nowMillis, long connection, long address, boolean resumed) {
         TrustChange change;
