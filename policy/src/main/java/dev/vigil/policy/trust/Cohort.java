@@ -81,10 +81,6 @@ final class Cohort {
         return medianSize;
     }
 
-    boolean mature() {
-        return mature;
-    }
-
     /** Whether the cohort has a week of hours to tell a young device's schedule by. */
     boolean scheduleMature() {
         return scheduleMature;
@@ -93,10 +89,6 @@ final class Cohort {
     /** Whether devices of this profile are commonly active in this hour of the week. */
     boolean usual(int hourOfWeek) {
         return bit(common0, common1, common2, hourOfWeek);
-    }
-
-    int members() {
-        return members.get();
     }
 
     static boolean bit(long w0, long w1, long w2, int hour) {

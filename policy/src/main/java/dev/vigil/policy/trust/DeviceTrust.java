@@ -174,7 +174,7 @@ public final class DeviceTrust {
         boolean main = vote(resource);
         float dt = lastMs == 0 ? 0 : Math.max(0, now - lastMs);
         if (requests == 0) {
-            start(t);
+            start();
         }
         float x = dt / interval;
         boolean paid = false;
@@ -381,7 +381,7 @@ public final class DeviceTrust {
     }
 
     /** First request since creation or release: start from the cohort's (or the declared) figures. */
-    private void start(Tuning t) {
+    private void start() {
         if (interval == 0 || firstS == UNSET) {
             interval = cohort.initialIntervalMs();
             size = cohort.initialSize();
