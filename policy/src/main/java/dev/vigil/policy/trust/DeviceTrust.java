@@ -121,6 +121,7 @@ public final class DeviceTrust {
     }
 
     private static final TrustTier[] TIERS = TrustTier.values();
+    private static final byte TRUSTED = (byte) TrustTier.TRUSTED.ordinal();
 
     void restoreTier(int ordinal) {
         tier = (byte) ordinal;
@@ -158,13 +159,13 @@ public final class DeviceTrust {
         if (clone) {
             severe |= bit(TrustSignal.CLONE);
         }
-        if (decision.rateLimited()) {
-            // 4.29 is the declared limit at work; the reading will come again. Hammering shows in the
-            // allowed requests (which keep coming at the declared rate, far above the device's own).
-            return evaluate(now, nowS, t);
-        }
-        boolean allowed = decision.allowed();
+        boolean allowed = decision == Decision.ALLOW || decision.allowed();
         if (!allowed) {
+            if (decision.rateLimited()) {
+                // 4.29 is the declared limit at work; the reading will come again. Hammering shows in the
+                // allowed requests (which keep coming at the declared rate, far above the device's own).
+                return evaluate(now, nowS, t);
+            }
             refused(decision, resource);
         }
         long hour = now / HOUR_MS;
@@ -574,6 +575,9 @@ public final class DeviceTrust {
     }
 
     private TrustChange evaluate(long now, int nowS, Tuning t) {
+        if (tier == TRUSTED && (pinned | severe) == 0 && calm(t)) {
+            return null; // the common case: nothing to change
+        }
         int score = score(t);
         if (score < t.recoverAt) {
             dirtyS = nowS;
