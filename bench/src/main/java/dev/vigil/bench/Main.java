@@ -5,6 +5,7 @@ import dev.vigil.bench.imports.ImportBench;
 import dev.vigil.bench.policy.PolicyBench;
 import dev.vigil.bench.revocation.RevocationBench;
 import dev.vigil.bench.sessions.SessionsBench;
+import dev.vigil.bench.trust.TrustBench;
 import dev.vigil.bench.wire.WireBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ public final class Main {
     }
 
     private static final Map<String, Bench> BENCHMARKS = new LinkedHashMap<>();
+    /** Run only when named: the soak takes an hour. */
+    private static final List<String> BY_NAME_ONLY = List.of("soak");
 
     static {
         BENCHMARKS.put("handshake", HandshakeBench::run);
@@ -33,6 +36,7 @@ public final class Main {
         BENCHMARKS.put("import", ImportBench::run);
         BENCHMARKS.put("gate", dev.vigil.server.GateBench::run);
         BENCHMARKS.put("policy", PolicyBench::run);
+        BENCHMARKS.put("trust", TrustBench::run);
         BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
     }
 
@@ -64,6 +68,7 @@ public final class Main {
         }
         if (names.isEmpty()) {
             names.addAll(BENCHMARKS.keySet());
+            names.removeAll(BY_NAME_ONLY);
         }
         Ctx ctx = new Ctx(quick, out.toAbsolutePath());
         Machine machine = Machine.current();
