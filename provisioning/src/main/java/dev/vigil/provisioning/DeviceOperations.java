@@ -3,6 +3,8 @@ package dev.vigil.provisioning;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.policy.TrustTier;
+import dev.vigil.policy.trust.TrustExplanation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +33,20 @@ final class DeviceOperations {
     void register(Map<String, Operation> operations) {
         operations.put("device.add", this::add);
         operations.put("device.import", this::importChunk);
-        operations.put("device.list", (caller, args) -> list());
+        operations.put("device.list", (caller, args) -> list(Args.optionalText(args, "tier")));
         operations.put("device.show", (caller, args) -> show(Args.text(args, "name")));
         for (Lifecycle transition : List.of(Lifecycle.APPROVE, Lifecycle.SUSPEND, Lifecycle.QUARANTINE,
                 Lifecycle.REINSTATE, Lifecycle.DECOMMISSION)) {
             operations.put("device." + transition.verb(), (caller, args) -> change(caller, args, transition));
         }
+        operations.put("device.trust", (caller, args) -> trust(registry.trust().explain(Args.text(args, "name"))));
+        operations.put("device.trust.release", (caller, args) -> trust(registry.trust().release(Args.text(args, "name"),
+                Actor.operator(caller))));
+        operations.put("device.trust.pin", (caller, args) -> {
+            String tier = Args.optionalText(args, "tier");
+            return trust(registry.trust().pin(Args.text(args, "name"), tier == null ? null : tier(tier),
+                    Actor.operator(caller)));
+        });
         operations.put("key.rotate", (caller, args) -> {
             String name = Args.text(args, "name");
             registry.devices().requestRotation(name, Actor.operator(caller));
@@ -89,15 +99,54 @@ final class DeviceOperations {
         }
     }
 
-    private JsonNode list() {
+    private JsonNode list(String tier) {
+        TrustTier only = tier == null ? null : tier(tier);
         ArrayNode list = Args.JSON.arrayNode();
-        registry.devices().list().forEach(device -> list.add(json(device)));
+        for (Device device : registry.devices().list()) {
+            TrustTier current = registry.trust().tierOf(device.id());
+            if (only == null || only == current) {
+                list.add(json(device).put("trustTier", current.name()));
+            }
+        }
         return Args.object().set("devices", list);
+    }
+
+    private static TrustTier tier(String name) {
+        try {
+            return TrustTier.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tier must be TRUSTED, LIMITED or QUARANTINED, not '" + name + "'");
+        }
+    }
+
+    /** The engine's explanation: score, tier, signals and their points, recent changes, baseline figures. */
+    private static JsonNode trust(TrustExplanation e) {
+        ObjectNode node = Args.object().put("score", e.score()).put("tier", e.tier().name())
+                .put("suspendIssued", e.suspendIssued());
+        if (e.pinned() != null) {
+            node.put("pinned", e.pinned().name());
+        }
+        ArrayNode signals = node.putArray("signals");
+        e.contributions().forEach(c -> signals.addObject().put("signal", c.signal().name()).put("points", c.points()));
+        ArrayNode recent = node.putArray("recent");
+        for (TrustExplanation.Recent r : e.recent()) {
+            ObjectNode row = recent.addObject().put("at", java.time.Instant.ofEpochMilli(r.atMillis()).toString())
+                    .put("tier", r.to().name()).put("score", r.score()).put("suspend", r.suspend())
+                    .put("operator", r.operator());
+            if (r.cause() != null) {
+                row.put("cause", r.cause().name());
+            }
+        }
+        ObjectNode baseline = node.putObject("baseline");
+        new java.util.TreeMap<>(e.baseline()).forEach(baseline::put);
+        return node;
     }
 
     private JsonNode show(String name) {
         DeviceRegistry.Details details = registry.devices().show(name);
-        ObjectNode result = json(details.device()).put("rotationRequested", details.rotationRequested());
+        ObjectNode result = json(details.device()).put("rotationRequested", details.rotationRequested())
+                .put("trustScore", registry.trust().scoreOf(details.device().id()))
+                .put("trustTier", registry.trust().tierOf(details.device().id()).name());
         ArrayNode keys = result.putArray("keys");
         for (DeviceKey key : details.keys()) {
             ObjectNode k = keys.addObject().put("keyId", key.keyId()).put("state", key.state().name())
@@ -116,7 +165,8 @@ final class DeviceOperations {
             sessions.terminate(change.keyIds());
         }
         if (after == DeviceState.DECOMMISSIONED) {
-            registry.devices().idOf(change.device().name()).ifPresent(registry.policy()::forgetDevice);
+            registry.policy().forgetDevice(change.device().id());
+            registry.trust().forget(change.device().id());
         }
         return Args.object().put("name", change.device().name()).put("before", change.before().name())
                 .put("state", after.name());

@@ -43,25 +43,25 @@ public final class DeviceRegistry implements DeviceDirectory {
         Names.require("profile", profile);
         String keyId = KeyIds.of(key);
         Instant now = Instant.now();
-        database.inTransaction(c -> {
-            long id = DeviceRows.insertDevice(c, name, profile, DeviceState.ACTIVE, now);
-            DeviceRows.insertKey(c, keyId, id, key.getEncoded(), KeyState.ACTIVE, now);
+        long id = database.inTransaction(c -> {
+            long inserted = DeviceRows.insertDevice(c, name, profile, DeviceState.ACTIVE, now);
+            DeviceRows.insertKey(c, keyId, inserted, key.getEncoded(), KeyState.ACTIVE, now);
             audit.append(c, actor, "device.add", name, null, "state=ACTIVE profile=" + profile + " key=" + keyId);
-            return id;
+            return inserted;
         });
         cache.invalidate(keyId);
-        return new Device(name, keyId, profile, DeviceState.ACTIVE, now, now);
+        return new Device(id, name, keyId, profile, DeviceState.ACTIVE, now, now);
     }
 
     public List<Device> list() {
         return database.inTransaction(c -> {
             List<Device> devices = new ArrayList<>();
             try (PreparedStatement query = c.prepareStatement("SELECT d.name, k.key_id, d.profile, d.state,"
-                    + " d.created_at, d.updated_at FROM devices d LEFT JOIN device_keys k"
+                    + " d.created_at, d.updated_at, d.id FROM devices d LEFT JOIN device_keys k"
                     + " ON k.device_id = d.id AND k.state = 'ACTIVE' ORDER BY d.name");
                     ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    devices.add(new Device(rows.getString(1), rows.getString(2), rows.getString(3),
+                    devices.add(new Device(rows.getLong(7), rows.getString(1), rows.getString(2), rows.getString(3),
                             DeviceState.valueOf(rows.getString(4)), DeviceRows.instant(rows, 5),
                             DeviceRows.instant(rows, 6)));
                 }
@@ -96,6 +96,18 @@ public final class DeviceRegistry implements DeviceDirectory {
                     DeviceRows.Row row = DeviceRows.row(rows);
                     return new Details(device(row, DeviceRows.activeKey(c, row.id()).orElse(null)),
                             DeviceRows.keys(c, row.id()), rows.getBoolean(7));
+                }
+            }
+        });
+    }
+
+    /** The name of the device with this registry id, if any. */
+    public Optional<String> nameOf(long id) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT name FROM devices WHERE id = ?")) {
+                query.setLong(1, id);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.<String>empty();
                 }
             }
         });
@@ -199,6 +211,6 @@ public final class DeviceRegistry implements DeviceDirectory {
     }
 
     private static Device device(DeviceRows.Row row, String activeKeyId) {
-        return new Device(row.name(), activeKeyId, row.profile(), row.state(), row.createdAt(), row.updatedAt());
+        return new Device(row.id(), row.name(), activeKeyId, row.profile(), row.state(), row.createdAt(), row.updatedAt());
     }
 }

@@ -117,7 +117,7 @@ public final class EnrollmentTokens {
             DeviceRows.insertKey(c, keyId, id, key.getEncoded(), KeyState.ACTIVE, now);
             registry.audit().append(c, Actor.device(keyId), "device.enroll", name, null,
                     "state=" + state + " profile=" + profile + " token " + hash(token).substring(0, 12));
-            return new Device(name, keyId, profile, state, now, now);
+            return new Device(id, name, keyId, profile, state, now, now);
         });
         registry.invalidate(keyId);
         return device;

@@ -1,6 +1,8 @@
 package dev.vigil.provisioning;
 
 import dev.vigil.policy.PolicyEngine;
+import dev.vigil.policy.trust.TrustSettings;
+import dev.vigil.provisioning.trust.TrustRegistry;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.time.Clock;
@@ -12,7 +14,8 @@ import java.time.Instant;
  */
 public record Registry(Database database, AuditLog audit, DeviceRegistry devices, OperatorRegistry operators,
         TelemetryStore telemetry, EnrollmentTokens tokens, KeyRotation rotation, DeviceImporter importer,
-        SecurityEvents events, PolicyStore policies, PolicyEngine policy, ProfileRules profiles, Instant startedAt) {
+        SecurityEvents events, PolicyStore policies, PolicyEngine policy, ProfileRules profiles, TrustRegistry trust,
+        Instant startedAt) {
 
     /** Subjects (per-principal rate and volume state) the policy engine remembers, per kind. */
     public static final int MAX_REMEMBERED_SUBJECTS = 1_000_000;
@@ -37,10 +40,12 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
             AuditAnchors anchors) {
         AuditLog audit = new AuditLog(database, anchors);
         DeviceRegistry devices = new DeviceRegistry(database, audit);
+        SecurityEvents events = new SecurityEvents(10_000, clock);
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
-                new DeviceImporter(devices, profiles), new SecurityEvents(10_000), new PolicyStore(database, audit),
-                policy, profiles, clock.instant());
+                new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),
+                policy, profiles, new TrustRegistry(database, audit, devices, events, policy, TrustSettings.defaults(),
+                        MAX_REMEMBERED_SUBJECTS, clock), clock.instant());
     }
 
     /**

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * database writes. Each event is also one line on the {@code vigil.audit} log channel, its peer-supplied
  * fields escaped ({@link Printable}).
  *
+ * <p>With {@link #persistTo} the events are also written to the database ({@link #save}, each second), so they
+ * survive a restart; the ring is reloaded from there at start.
+ *
  * <p>Floods are aggregated per type: in each {@link #WINDOW} the first {@link #PER_WINDOW} events of a type
  * are kept one by one, the rest are counted and become one event when the window closes ("412 more
  * handshake-refused in 10 s from 397 subjects, e.g. ..."). So cycling source addresses cannot flush the
@@ -51,6 +54,9 @@ public final class SecurityEvents {
 
     private final Event[] ring;
     private final Clock clock;
+    /** Events not yet in the database, oldest first; bounded like the ring. */
+    private final java.util.ArrayDeque<Event> unsaved = new java.util.ArrayDeque<>();
+    private EventStore store;
     private final Map<String, Window> windows = new HashMap<>();
     private long next = 1;
     private long recorded;
@@ -62,6 +68,33 @@ public final class SecurityEvents {
     public SecurityEvents(int capacity, Clock clock) {
         this.ring = new Event[capacity];
         this.clock = clock;
+    }
+
+    /**
+     * Makes the events durable: loads the newest stored ones into the ring (numbering goes on from them),
+     * and from now on {@link #save} writes what was recorded since.
+     */
+    public synchronized void persistTo(EventStore store) {
+        List<Event> stored = store.newest(ring.length);
+        for (Event event : stored) {
+            ring[(int) (event.seq() % ring.length)] = event;
+            next = event.seq() + 1;
+        }
+        this.store = store;
+    }
+
+    /** Writes the events recorded since the last save to the database (periodically, and at a clean stop). */
+    public void save() {
+        List<Event> batch;
+        synchronized (this) {
+            flush();
+            if (store == null || unsaved.isEmpty()) {
+                return;
+            }
+            batch = new ArrayList<>(unsaved);
+            unsaved.clear();
+        }
+        store.append(batch);
     }
 
     /** Records an event, or counts it into its type's summary if the type is flooding. */
@@ -136,6 +169,12 @@ public final class SecurityEvents {
         Event event = new Event(next, at, type, subject, detail, count);
         ring[(int) (next % ring.length)] = event;
         next++;
+        if (store != null) {
+            if (unsaved.size() == ring.length) {
+                unsaved.removeFirst(); // the database is further behind than the ring reaches: keep the newest
+            }
+            unsaved.addLast(event);
+        }
         LOG.info("event type={} subject=\"{}\" detail=\"{}\" count={}", quoted(type), quoted(subject), quoted(detail),
                 count);
     }

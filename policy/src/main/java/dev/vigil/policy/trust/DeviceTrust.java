@@ -334,7 +334,8 @@ public final class DeviceTrust {
         return operator(now, pin == null ? tier() : pin, nowS);
     }
 
-    TrustTier pinnedTier() {
+    /** The tier an operator pinned, or null. */
+    public TrustTier pinnedTier() {
         return pinned == 0 ? null : TIERS[pinned - 1];
     }
 

@@ -84,6 +84,11 @@ public final class TrustEngine {
         });
     }
 
+    /** The remembered state of a device, if it has one (nothing is created: for listings and operators). */
+    public Optional<DeviceTrust> find(long deviceId) {
+        return Optional.ofNullable(devices.get(deviceId));
+    }
+
     /**
      * A device's state from {@link #export}, remembered in place of any it had: restore before handing the
      * device's state to its sessions (at start, or on its first contact), as a state already in use is not

@@ -45,23 +45,100 @@ final class DeviceCommands {
     @Command(name = "list", description = "List registered devices.")
     static final class ListDevices extends RemoteCommand {
 
+        @Option(names = "--tier", paramLabel = "TIER", description = "Only devices at this trust tier: TRUSTED, LIMITED"
+                + " or QUARANTINED.")
+        String tier;
+
         ListDevices(CliContext context) {
             super(context);
         }
 
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("device.list", args());
+            var args = args();
+            if (tier != null) {
+                args.put("tier", tier);
+            }
+            return client.call("device.list", args);
         }
 
         @Override
         void printHuman(JsonNode result) {
-            Table table = new Table("NAME", "PROFILE", "STATE", "KEY ID");
+            Table table = new Table("NAME", "PROFILE", "STATE", "TRUST", "KEY ID");
             for (JsonNode device : result.path("devices")) {
                 table.row(device.path("name").asText(), device.path("profile").asText(),
-                        device.path("state").asText(), device.path("keyId").asText("-"));
+                        device.path("state").asText(), device.path("trustTier").asText("-"),
+                        device.path("keyId").asText("-"));
             }
             table.print(context.out());
+        }
+    }
+
+    @Command(name = "trust", description = "Explain a device's trust score (signals, their points, recent changes,"
+            + " baselines), or override it: --release clears every signal and verdict (and reinstates a device the"
+            + " trust engine suspended); --pin TIER holds a tier until --unpin. Audited.")
+    static final class Trust extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
+        String name;
+
+        /** At most one override. */
+        static final class Override {
+            @Option(names = "--release", required = true, description = "Back to TRUSTED, baselines relearned from now on.")
+            boolean release;
+
+            @Option(names = "--pin", required = true, paramLabel = "TIER",
+                    description = "Hold the device at TRUSTED, LIMITED or QUARANTINED.")
+            String pin;
+
+            @Option(names = "--unpin", required = true, description = "Let the trust engine set the tier again.")
+            boolean unpin;
+        }
+
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+        Override override;
+
+        Trust(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            if (override == null) {
+                return client.call("device.trust", args().put("name", name));
+            }
+            if (override.release) {
+                return client.call("device.trust.release", args().put("name", name));
+            }
+            return client.call("device.trust.pin", args().put("name", name).put("tier", override.pin));
+        }
+
+        @Override
+        void printHuman(JsonNode t) {
+            var out = context.out();
+            out.printf("%s: score %d, %s%s%s%n", name, t.path("score").asInt(), t.path("tier").asText(),
+                    t.has("pinned") ? " (pinned)" : "", t.path("suspendIssued").asBoolean() ? ", suspended by the trust"
+                    + " engine" : "");
+            Table signals = new Table("SIGNAL", "POINTS");
+            for (JsonNode s : t.path("signals")) {
+                signals.row(s.path("signal").asText(), "-" + s.path("points").asInt());
+            }
+            if (t.path("signals").isEmpty()) {
+                out.println("no signals");
+            } else {
+                signals.print(out);
+            }
+            for (JsonNode r : t.path("recent")) {
+                out.printf("  %s -> %s%s%s%n", r.path("at").asText(), r.path("tier").asText(),
+                        r.path("suspend").asBoolean() ? " SUSPEND" : "", r.path("operator").asBoolean() ? " by operator"
+                        : " (score " + r.path("score").asInt() + (r.has("cause") ? ", mostly " + r.path("cause").asText()
+                        : "") + ")");
+            }
+            var baseline = t.path("baseline").fields();
+            while (baseline.hasNext()) {
+                var entry = baseline.next();
+                out.printf("  %s: %s%n", entry.getKey(), dev.vigil.provisioning.Printable.forTerminal(entry.getValue().asText()));
+            }
         }
     }
 }

@@ -29,6 +29,8 @@ final class RecordCommands {
             out.printf("%s  profile %s  state %s%s%n", d.path("name").asText(), d.path("profile").asText(),
                     d.path("state").asText(), d.path("rotationRequested").asBoolean() ? "  (rotation requested)" : "");
             out.printf("created %s  updated %s%n", d.path("createdAt").asText(), d.path("updatedAt").asText());
+            out.printf("trust %s, score %d (vigil device trust %s)%n", d.path("trustTier").asText(),
+                    d.path("trustScore").asInt(), d.path("name").asText());
             Table keys = new Table("KEY ID", "STATE", "CREATED", "ACTIVATED");
             for (JsonNode k : d.path("keys")) {
                 keys.row(k.path("keyId").asText(), k.path("state").asText(), k.path("createdAt").asText(),

@@ -62,6 +62,7 @@ public final class VigilCli {
                         .addSubcommand(new ImportCommand(context))
                         .addSubcommand(new DeviceCommands.ListDevices(context))
                         .addSubcommand(new RecordCommands.DeviceShow(context))
+                        .addSubcommand(new DeviceCommands.Trust(context))
                         .addSubcommand(new LifecycleCommands.Approve(context))
                         .addSubcommand(new LifecycleCommands.Suspend(context))
                         .addSubcommand(new LifecycleCommands.Quarantine(context))

@@ -1,0 +1,74 @@
+package dev.vigil.provisioning;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Security events in the database, so they survive a restart; older than the retention period, deleted. */
+public final class EventStore {
+
+    private final Database database;
+
+    public EventStore(Database database) {
+        this.database = database;
+    }
+
+    /** Stores events in one transaction (in batches), oldest first. */
+    public void append(List<SecurityEvents.Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        database.inTransaction(c -> {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO security_events (seq, at, type, subject,"
+                    + " detail, count) VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (SecurityEvents.Event e : events) {
+                    insert.setLong(1, e.seq());
+                    insert.setObject(2, DeviceRows.utc(e.at()));
+                    insert.setString(3, clip(e.type(), 64));
+                    insert.setString(4, clip(e.subject() == null ? "" : e.subject(), 200));
+                    insert.setString(5, clip(e.detail() == null ? "" : e.detail(), 1000));
+                    insert.setLong(6, e.count());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** The newest {@code limit} events, oldest first. */
+    public List<SecurityEvents.Event> newest(int limit) {
+        return database.inTransaction(c -> {
+            List<SecurityEvents.Event> events = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT seq, at, type, subject, detail, count"
+                    + " FROM security_events ORDER BY seq DESC LIMIT ?")) {
+                query.setInt(1, limit);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        events.add(new SecurityEvents.Event(rows.getLong(1), DeviceRows.instant(rows, 2),
+                                rows.getString(3), rows.getString(4), rows.getString(5), rows.getLong(6)));
+                    }
+                }
+            }
+            Collections.reverse(events);
+            return events;
+        });
+    }
+
+    /** Deletes events from before {@code before}; returns how many. */
+    public int deleteBefore(Instant before) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM security_events WHERE at < ?")) {
+                delete.setObject(1, DeviceRows.utc(before));
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vigil.provisioning.trust;
+
+import dev.vigil.policy.TrustTier;
+import dev.vigil.provisioning.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The trust engine's state in the database: one row per device (tier, pin, score, snapshot), one per cohort. */
+final class TrustStore {
+
+    /** One device's saved trust. */
+    record Saved(long deviceId, String profile, TrustTier tier, TrustTier pinned, int score, byte[] snapshot) {
+    }
+
+    private final Database database;
+
+    TrustStore(Database database) {
+        this.database = database;
+    }
+
+    /** Saves one device's row in the caller's transaction. */
+    static void save(Connection c, long deviceId, TrustTier tier, TrustTier pinned, int score, byte[] snapshot,
+            Instant now) throws SQLException {
+        try (PreparedStatement upsert = c.prepareStatement("MERGE INTO trust_states (device_id, tier, pinned, score,"
+                + " snapshot, updated_at) KEY (device_id) VALUES (?, ?, ?, ?, ?, ?)")) {
+            upsert.setLong(1, deviceId);
+            upsert.setString(2, tier.name());
+            upsert.setString(3, pinned == null ? null : pinned.name());
+            upsert.setInt(4, score);
+            upsert.setBytes(5, snapshot);
+            upsert.setObject(6, now.atOffset(ZoneOffset.UTC));
+            upsert.executeUpdate();
+        }
+    }
+
+    /** Saves many devices' rows and the cohorts in one transaction. */
+    void saveAll(List<Saved> devices, Map<String, byte[]> cohorts, Instant now) {
+        database.inTransaction(c -> {
+            for (Saved saved : devices) {
+                save(c, saved.deviceId(), saved.tier(), saved.pinned(), saved.score(), saved.snapshot(), now);
+            }
+            try (PreparedStatement upsert = c.prepareStatement(
+                    "MERGE INTO trust_cohorts (profile, snapshot, updated_at) KEY (profile) VALUES (?, ?, ?)")) {
+                for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
+                    upsert.setString(1, cohort.getKey());
+                    upsert.setBytes(2, cohort.getValue());
+                    upsert.setObject(3, now.atOffset(ZoneOffset.UTC));
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Every saved device of a device that is not decommissioned, with its current profile. */
+    List<Saved> devices() {
+        return database.inTransaction(c -> {
+            List<Saved> saved = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT t.device_id, d.profile, t.tier, t.pinned, t.score,"
+                    + " t.snapshot FROM trust_states t JOIN devices d ON d.id = t.device_id"
+                    + " WHERE d.state <> 'DECOMMISSIONED'");
+                    ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    saved.add(new Saved(rows.getLong(1), rows.getString(2), TrustTier.valueOf(rows.getString(3)),
+                            rows.getString(4) == null ? null : TrustTier.valueOf(rows.getString(4)), rows.getInt(5),
+                            rows.getBytes(6)));
+                }
+            }
+            return saved;
+        });
+    }
+
+    Map<String, byte[]> cohorts() {
+        return database.inTransaction(c -> {
+            Map<String, byte[]> cohorts = new LinkedHashMap<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT profile, snapshot FROM trust_cohorts");
+                    ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    cohorts.put(rows.getString(1), rows.getBytes(2));
+                }
+            }
+            return cohorts;
+        });
+    }
+}
