@@ -83,7 +83,7 @@ final class DeviceCommands {
         String name;
 
         /** At most one override. */
-        static final class Override {
+        static final class Overrides {
             @Option(names = "--release", required = true, description = "Back to TRUSTED, baselines relearned from now on.")
             boolean release;
 
@@ -96,7 +96,7 @@ final class DeviceCommands {
         }
 
         @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
-        Override override;
+        Overrides override;
 
         Trust(CliContext context) {
             super(context);
