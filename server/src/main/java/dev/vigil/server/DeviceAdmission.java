@@ -1,5 +1,6 @@
 package dev.vigil.server;
 
+import dev.vigil.policy.trust.HandshakeRefusal;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.KeyState;
@@ -105,6 +106,7 @@ final class DeviceAdmission implements Admission {
         if (device.isTombstoned()) {
             registry.events().record("tombstoned-key-seen", device.name(),
                     "a key of a decommissioned device or a revoked key tried to connect");
+            untrusted(device, HandshakeRefusal.TOMBSTONED_KEY);
             return "tombstoned key of " + device.name();
         }
         if (device.keyState() == KeyState.RETIRED) {
@@ -113,8 +115,26 @@ final class DeviceAdmission implements Admission {
         }
         if (!device.mayConnect()) {
             registry.events().record("handshake-refused", device.name(), "device is " + device.state());
+            if (device.state() == DeviceState.SUSPENDED) {
+                untrusted(device, HandshakeRefusal.SUSPENDED_KEY);
+            }
             return device.name() + " is " + device.state();
         }
         return null;
+    }
+
+    /** Tells the trust engine of a refused handshake — of a device still alive (a decommissioned one has no trust). */
+    private void untrusted(DeviceIdentity device, HandshakeRefusal reason) {
+        if (device.state() != DeviceState.DECOMMISSIONED) {
+            registry.trust().engine().onHandshakeRefused(registry.trust().stateOf(device), clock.millis(), reason);
+        }
+    }
+
+    /** A handshake presented this registered key but could not prove possession of it. */
+    void proofFailed(String keyId) {
+        registry.devices().findByKeyId(keyId).ifPresent(device -> {
+            registry.events().record("handshake-proof-failed", device.name(), "key presented without its private key");
+            untrusted(device, HandshakeRefusal.PROOF_FAILED);
+        });
     }
 }

@@ -12,6 +12,12 @@ import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 import java.util.function.Consumer;
+import dev.vigil.policy.trust.DeviceTrust;
+import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.trust.TrustRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Bookkeeping of the device endpoint's connections, so that what peers leave behind stays bounded:
@@ -23,8 +29,11 @@ import java.util.function.Consumer;
  * the request gate sees them — so a Block1 request from an unknown key is dropped unread;</li>
  * <li>one key, one session: when a key completes a new full handshake (a device woke up without its
  * session, rebooted, or came from a new address without a Connection ID), its older session is dropped
- * {@link SessionTerminator#REMOVAL_GRACE_MS} later, rather than lingering until Scandium finds it stale
- * (30 minutes).</li>
+ * {@link SessionTerminator#SUPERSEDED_GRACE_MS} later, rather than lingering until Scandium finds it stale
+ * (30 minutes);</li>
+ * <li>the trust engine hears of every handshake and every connection that ends; when a key's new session
+ * comes from another address while its older one stands, the older one is pinged ({@link SessionProbe}):
+ * an answer means the key is live in two places — a clone.</li>
  * </ul>
  */
 final class DeviceConnections extends MessageInterceptorAdapter implements ConnectionListener {
@@ -39,17 +48,30 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     /** Key ids with a live enrollment connection, with how many they have. */
     private final Map<String, Integer> keys = new ConcurrentHashMap<>();
     private final Runnable onDroppedBlockwise;
-    /** The newest session's peer identity (the object, not its name) of each key with a session. */
-    private final Map<String, Principal> newest = new ConcurrentHashMap<>();
+    /** A key's newest session: its peer identity (the object, not its name), trust key and address. */
+    private record Latest(Principal identity, long connection, InetSocketAddress address) {
+    }
+
+    /** The newest session of each key with one. */
+    private final Map<String, Latest> newest = new ConcurrentHashMap<>();
     /** Drops the connections whose session has this very identity object; set once the connector exists. */
     private volatile Consumer<Principal> drop = p -> { };
+    private volatile SessionProbe probe;
+    private final TrustRegistry trust;
+    private final Clock clock;
 
     void dropWith(Consumer<Principal> drop) {
         this.drop = drop;
     }
 
-    DeviceConnections(DeviceDirectory devices, int max, Runnable onDroppedBlockwise) {
+    void probeWith(SessionProbe probe) {
+        this.probe = probe;
+    }
+
+    DeviceConnections(DeviceDirectory devices, TrustRegistry trust, Clock clock, int max, Runnable onDroppedBlockwise) {
         this.devices = devices;
+        this.trust = trust;
+        this.clock = clock;
         this.max = max;
         this.onDroppedBlockwise = onDroppedBlockwise;
     }
@@ -82,14 +104,27 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
         if (!(peer instanceof RawPublicKeyIdentity)) {
             return;
         }
-        Principal older = newest.put(peer.getName(), peer);
-        if (older != null && older != peer) { // a resumed session shares its identity object: not superseded
-            drop.accept(older);
-        }
-        if (devices.findByKeyId(peer.getName()).isEmpty()) {
-            if (connections.putIfAbsent(connection.getConnectionId(), peer.getName()) == null) {
-                keys.merge(peer.getName(), 1, Integer::sum);
+        long key = SessionKeys.connection(connection);
+        InetSocketAddress address = connection.getPeerAddress();
+        Latest older = newest.put(peer.getName(), new Latest(peer, key, address));
+        Optional<DeviceIdentity> device = devices.findByKeyId(peer.getName());
+        if (device.isPresent()) {
+            DeviceTrust state = trust.stateOf(device.get());
+            DTLSSession session = connection.getEstablishedSession();
+            boolean resumed = session != null
+                    && session.getCreationTime() != connection.getEstablishedDtlsContext().getLastHandshakeTime();
+            trust.engine().onHandshake(state, clock.millis(), key, SessionKeys.address(address), resumed);
+            if (older != null && older.identity() != peer && older.address() != null
+                    && !older.address().equals(address) && probe != null) {
+                // the same key, newly from another address, while its older session stands: is that one alive?
+                probe.ping(older.address(), () -> trust.engine().onSessionActivity(state, clock.millis(),
+                        older.connection(), SessionKeys.address(older.address())));
             }
+        } else if (connections.putIfAbsent(connection.getConnectionId(), peer.getName()) == null) {
+            keys.merge(peer.getName(), 1, Integer::sum);
+        }
+        if (older != null && older.identity() != peer) { // a resumed session shares its identity object
+            drop.accept(older.identity());
         }
     }
 
@@ -99,7 +134,9 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
         DTLSSession session = connection.getEstablishedSession();
         Principal peer = session == null ? null : session.getPeerIdentity();
         if (peer != null) {
-            newest.computeIfPresent(peer.getName(), (name, current) -> current == peer ? null : current);
+            newest.computeIfPresent(peer.getName(), (name, current) -> current.identity() == peer ? null : current);
+            devices.findByKeyId(peer.getName()).ifPresent(device -> trust.engine().onSessionClosed(
+                    trust.stateOf(device), SessionKeys.connection(connection)));
         }
     }
 

@@ -27,15 +27,16 @@ final class DtlsEndpoints {
      * A server endpoint where only keys {@code admission} admits complete a handshake, and only sessions
      * {@code resumable} accepts (key id, creation time) are resumed. Client authentication is NEEDED
      * whatever the configuration says. {@code connections} (may be null) hears of connections established
-     * and removed.
+     * and removed, {@code proofs} (may be null) of handshakes that presented a key but could not prove it.
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
-            Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections) {
+            Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
+            ProofFailures proofs) {
         Configuration config = new Configuration(base);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
-        KeyVerifier verifier = new KeyVerifier(tag, admission);
+        KeyVerifier verifier = new KeyVerifier(tag, admission, proofs);
         DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
                 .setLoggingTag(tag)
@@ -44,6 +45,9 @@ final class DtlsEndpoints {
                 .setResumptionVerifier(new KeyResumptionVerifier(resumable));
         if (connections != null) {
             builder.setConnectionListener(connections);
+        }
+        if (proofs != null) {
+            builder.setSessionListener(proofs);
         }
         DtlsConnectorConfig dtls = builder.build();
         DTLSConnector connector = new DTLSConnector(dtls);

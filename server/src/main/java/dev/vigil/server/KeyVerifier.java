@@ -33,11 +33,14 @@ final class KeyVerifier implements NewAdvancedCertificateVerifier {
 
     private final String endpoint;
     private final Admission admission;
+    /** Told which key each admitted handshake presented (may be null). */
+    private final ProofFailures proofs;
     private final LongAdder fullHandshakes = new LongAdder();
 
-    KeyVerifier(String endpoint, Admission admission) {
+    KeyVerifier(String endpoint, Admission admission, ProofFailures proofs) {
         this.endpoint = endpoint;
         this.admission = admission;
+        this.proofs = proofs;
     }
 
     /** Full handshakes verified (admitted or not) since start. */
@@ -67,6 +70,9 @@ final class KeyVerifier implements NewAdvancedCertificateVerifier {
             LOG.debug("{}: handshake refused for {}: {}", endpoint, remotePeer, refusal);
             AlertMessage alert = new AlertMessage(AlertLevel.FATAL, AlertDescription.BAD_CERTIFICATE);
             return new CertificateVerificationResult(cid, new HandshakeException(refusal, alert), null);
+        }
+        if (proofs != null) {
+            proofs.presented(remotePeer, KeyIds.of(key));
         }
         return new CertificateVerificationResult(cid, key, null);
     }

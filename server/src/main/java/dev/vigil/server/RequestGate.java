@@ -9,6 +9,8 @@ import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.RequestFacts;
 import dev.vigil.policy.Subject;
 import dev.vigil.policy.TrustTier;
+import dev.vigil.policy.trust.DeviceTrust;
+import dev.vigil.provisioning.trust.TrustRegistry;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import java.time.Clock;
@@ -31,7 +33,8 @@ import org.eclipse.californium.elements.config.Configuration;
 /**
  * The one request gate of the device endpoint (the PEP): every request passes here before any resource
  * sees it, and asks two questions. Where does the caller stand in the lifecycle ({@link Standing})? And
- * what does the policy in force decide for its profile ({@link PolicyEngine#decide})? A denial is a bare
+ * what does the policy in force decide for its profile ({@link PolicyEngine#decide}), at the trust tier the
+ * trust engine holds the device at? Then it tells the trust engine what the device did. A denial is a bare
  * 4.03 (4.05, 4.13 or 4.15 when only the method, size or format is wrong), a rate limit 4.29 with
  * Max-Age; {@code /.well-known/core} lists only what the caller may use.
  */
@@ -39,12 +42,14 @@ final class RequestGate extends ServerMessageDeliverer {
 
     private final Registry registry;
     private final PolicyEngine policy;
+    private final TrustRegistry trust;
     private final Clock clock;
 
     RequestGate(Resource root, Configuration config, Registry registry, Clock clock) {
         super(root, config);
         this.registry = registry;
         this.policy = registry.policy();
+        this.trust = registry.trust();
         this.clock = clock;
     }
 
@@ -79,9 +84,13 @@ final class RequestGate extends ServerMessageDeliverer {
         DeviceIdentity device = identity.get();
         Target target = Target.of(resource);
         Subject subject = policy.device(device.deviceId(), device.profile());
-        Decision decision = policy.decide(subject, target.action(), target.name(), new RequestFacts(now,
-                Method.ofCode(request.getCode().value), contentFormat(request), request.getPayloadSize(),
-                standing.tier(), FirmwareVersion.UNKNOWN));
+        DeviceTrust trusted = trust.stateOf(device);
+        Method method = Method.ofCode(request.getCode().value);
+        Decision decision = policy.decide(subject, target.action(), target.name(), new RequestFacts(now, method,
+                contentFormat(request), request.getPayloadSize(), tier(standing, trusted), FirmwareVersion.UNKNOWN));
+        trust.engine().onRequest(trusted, now, SessionKeys.connection(request.getSourceContext()),
+                SessionKeys.address(request.getSourceContext().getPeerAddress()), resource.hashCode(), method,
+                request.getPayloadSize(), decision);
         if (decision.allowed()) {
             return false;
         }
@@ -93,6 +102,11 @@ final class RequestGate extends ServerMessageDeliverer {
         registry.events().record(decision.rateLimited() ? "rate-limited" : "policy-denial", device.name(),
                 request.getCode() + " /" + resource + ": " + decision);
         return true;
+    }
+
+    /** The trust tier a request is decided at: the trust engine's, unless the lifecycle restricts the device more. */
+    private TrustTier tier(Standing standing, DeviceTrust trusted) {
+        return standing == Standing.ACTIVE ? trust.engine().tier(trusted) : standing.tier();
     }
 
     /** The largest payload the profile allows on a resource, for Size1 (refusal path only). */
@@ -122,6 +136,7 @@ final class RequestGate extends ServerMessageDeliverer {
     }
 
     private void discover(Exchange exchange, Standing standing, Optional<DeviceIdentity> identity) {
+        TrustTier tier = identity.map(device -> tier(standing, trust.stateOf(device))).orElse(standing.tier());
         if (exchange.getRequest().getOptions().hasAccept()
                 && exchange.getRequest().getOptions().getAccept() != MediaTypeRegistry.APPLICATION_LINK_FORMAT) {
             exchange.sendResponse(new Response(ResponseCode.NOT_ACCEPTABLE));
@@ -135,7 +150,7 @@ final class RequestGate extends ServerMessageDeliverer {
                 continue;
             }
             Target target = Target.of(resource);
-            if (subject == null || policy.permits(subject, target.action(), target.name(), standing.tier())) {
+            if (subject == null || policy.permits(subject, target.action(), target.name(), tier)) {
                 visible.add(link);
             }
         }

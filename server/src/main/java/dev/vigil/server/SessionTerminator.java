@@ -27,6 +27,8 @@ import org.eclipse.californium.scandium.dtls.DTLSSession;
 final class SessionTerminator implements SessionControl {
 
     static final long REMOVAL_GRACE_MS = 1000;
+    /** How long a superseded session stands: long enough for its peer to answer a probe over a slow link. */
+    static final long SUPERSEDED_GRACE_MS = 5000;
 
     private final DTLSConnector devices;
     private final DTLSConnector management;
@@ -52,12 +54,12 @@ final class SessionTerminator implements SessionControl {
     }
 
     /**
-     * Drops, {@link #REMOVAL_GRACE_MS} from now, the device connections whose session has this very peer
+     * Drops, {@link #SUPERSEDED_GRACE_MS} from now, the device connections whose session has this very peer
      * identity object (a superseded session: the key has a newer one, with another identity object).
      */
     void dropDeviceSession(Principal identity) {
         scheduler.schedule(() -> devices.startTerminateConnectionsForPrincipal((Filter<Principal>) p -> p == identity,
-                true), REMOVAL_GRACE_MS, TimeUnit.MILLISECONDS);
+                true), SUPERSEDED_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -60,6 +60,10 @@ public final class VigilConfig {
                     + " past it, unknown keys are refused at the handshake. Registered devices are never counted.",
             2000, 1);
 
+    public static final TimeDefinition TRUST_SAVE_INTERVAL = new TimeDefinition(MODULE + "TRUST_SAVE_INTERVAL",
+            "How often every device's trust baselines are saved (tier changes are saved at once, and all at a clean"
+                    + " stop).", 5, TimeUnit.MINUTES);
+
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
         public String getModule() {
@@ -80,6 +84,7 @@ public final class VigilConfig {
             config.set(ENROLL_BURST, 5);
             config.set(AUDIT_ANCHOR_INTERVAL, 1, TimeUnit.MINUTES);
             config.set(MAX_ENROLLMENT_SESSIONS, 2000);
+            config.set(TRUST_SAVE_INTERVAL, 5, TimeUnit.MINUTES);
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };

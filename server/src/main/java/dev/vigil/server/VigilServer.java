@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.provisioning.AuditAnchors;
 import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.EventStore;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.PemFiles;
@@ -57,7 +58,8 @@ public final class VigilServer implements AutoCloseable {
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
                     config.get(VigilConfig.ENROLLMENT_SESSION_LIFETIME, TimeUnit.MILLISECONDS));
-            connections = new DeviceConnections(registry.devices(), config.get(VigilConfig.MAX_ENROLLMENT_SESSIONS),
+            connections = new DeviceConnections(registry.devices(), registry.trust(), clock,
+                    config.get(VigilConfig.MAX_ENROLLMENT_SESSIONS),
                     () -> registry.events().record("blockwise-refused", "unknown key", "a Block1 request of an unknown"
                             + " key was dropped unread"));
             // the admission cuts a retired key's sessions through the terminator built after the endpoints
@@ -68,7 +70,7 @@ public final class VigilServer implements AutoCloseable {
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
-                    serverKey, admission, admission::resumable, connections);
+                    serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed));
             deviceEndpoint.endpoint().addInterceptor(connections);
             // operators send manifests in chunks of a few hundred KiB; devices keep the small default
             OperatorAdmission operators = new OperatorAdmission(registry);
@@ -78,7 +80,7 @@ public final class VigilServer implements AutoCloseable {
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
                     serverKey,
                     operators, (keyId, created) -> operators.resumable(keyId)
-                            && clock.millis() - created < defaultLifetime.toMillis(), null);
+                            && clock.millis() - created < defaultLifetime.toMillis(), null, null);
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "vigil-sessions");
                 thread.setDaemon(true);
@@ -86,6 +88,10 @@ public final class VigilServer implements AutoCloseable {
             });
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
             connections.dropWith(sessions::dropDeviceSession);
+            connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
+            registry.trust().cutSessionsWith(sessions);
+            registry.trust().restore();
+            registry.events().persistTo(new EventStore(database));
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
@@ -105,6 +111,9 @@ public final class VigilServer implements AutoCloseable {
 
             long every = config.get(VigilConfig.SESSION_SWEEP_INTERVAL, TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(() -> sweep(clock, defaultLifetime), every, every, TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(this::saveEvents, 1, 1, TimeUnit.SECONDS);
+            long trustEvery = config.get(VigilConfig.TRUST_SAVE_INTERVAL, TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(this::saveTrust, trustEvery, trustEvery, TimeUnit.MILLISECONDS);
             anchors.anchor();
             long anchorEvery = config.get(VigilConfig.AUDIT_ANCHOR_INTERVAL, TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(this::anchor, anchorEvery, anchorEvery, TimeUnit.MILLISECONDS);
@@ -133,6 +142,22 @@ public final class VigilServer implements AutoCloseable {
             registry.claimNodeKeys(serverKey.getPublic(), auditKey.getPublic());
         } catch (dev.vigil.provisioning.Refusal e) {
             LOG.warn("this node's own key is registered to another principal: {}", e.getMessage());
+        }
+    }
+
+    private void saveEvents() {
+        try {
+            registry.events().save();
+        } catch (RuntimeException e) {
+            LOG.error("saving security events failed", e);
+        }
+    }
+
+    private void saveTrust() {
+        try {
+            registry.trust().save();
+        } catch (RuntimeException e) {
+            LOG.error("saving trust state failed", e);
         }
     }
 
@@ -236,6 +261,8 @@ public final class VigilServer implements AutoCloseable {
         sweeper.shutdownNow();
         devices.destroy();
         management.destroy();
+        registry.trust().close();
+        saveEvents();
         anchor();
         database.close();
     }
