@@ -32,23 +32,39 @@ public final class VigilTestServer implements AutoCloseable {
     private final Path root;
     private final DataDir dir;
     private final Configuration config;
+    private final Clock clock;
     private VigilServer server;
     private ManagementClient admin;
 
     private VigilTestServer(Path root, Consumer<Configuration> settings) throws IOException {
-        this(root, DataDir.init(root.resolve("data")), settings);
+        this(root, DataDir.init(root.resolve("data")), settings, Clock.systemUTC());
     }
 
     private VigilTestServer(Path root, DataDir dir, Consumer<Configuration> settings) throws IOException {
+        this(root, dir, settings, Clock.systemUTC());
+    }
+
+    private VigilTestServer(Path root, DataDir dir, Consumer<Configuration> settings, Clock clock) throws IOException {
         this.root = root;
         this.dir = dir;
+        this.clock = clock;
         this.config = VigilConfig.load(dir);
         config.set(VigilConfig.COAPS_PORT, 0);
         config.set(VigilConfig.COAPS_ADDRESS, "127.0.0.1");
         config.set(VigilConfig.MGMT_PORT, 0);
         config.set(VigilConfig.SESSION_SWEEP_INTERVAL, 200, TimeUnit.MILLISECONDS);
         settings.accept(config);
-        this.server = VigilServer.start(dir, config, Clock.systemUTC());
+        this.server = VigilServer.start(dir, config, clock);
+    }
+
+    /** A node on a clock the test moves (simulated time for the trust engine and the policy's rates). */
+    public static VigilTestServer start(Clock clock, Consumer<Configuration> settings) {
+        try {
+            Path root = Files.createTempDirectory("vigil-test");
+            return new VigilTestServer(root, DataDir.init(root.resolve("data")), settings, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static VigilTestServer start() {
@@ -84,7 +100,7 @@ public final class VigilTestServer implements AutoCloseable {
     public VigilTestServer restart() throws IOException {
         closeAdmin();
         server.close();
-        server = VigilServer.start(dir, config, Clock.systemUTC());
+        server = VigilServer.start(dir, config, clock);
         return this;
     }
 
@@ -93,7 +109,7 @@ public final class VigilTestServer implements AutoCloseable {
         closeAdmin();
         server.close();
         whileStopped.run();
-        server = VigilServer.start(dir, config, Clock.systemUTC());
+        server = VigilServer.start(dir, config, clock);
         return this;
     }
 
