@@ -54,7 +54,7 @@ public final class GateBench {
     }
 
     public static Section run(Ctx ctx) throws Exception {
-        Section section = new Section("gate", "CoAP CON POST throughput: full gate vs gate bypassed", "server",
+        Section section = new Section("gate", "CoAP CON POST throughput: full gate vs gate bypassed, trust engine on vs off", "server",
                 "requests/s (median of rounds)", "rounds", "process CPU µs / request (client + server)",
                 "latency p50 / p99 ms", "responses");
         int deviceCount = ctx.pick(100, 50);
@@ -71,14 +71,19 @@ public final class GateBench {
         });
         DataDir dirA = Fixtures.dataDir(ctx, "gate-gated");
         DataDir dirB = Fixtures.dataDir(ctx, "gate-ungated");
+        DataDir dirC = Fixtures.dataDir(ctx, "gate-no-trust");
         Configuration config = Fixtures.serverConfig(10);
-        Side gated = new Side("full gate (VigilServer.start)", VigilServer.start(dirA, config, Clock.systemUTC()));
+        Side gated = new Side("full gate with trust engine (VigilServer.start)",
+                VigilServer.start(dirA, config, Clock.systemUTC()));
         Side ungated = new Side("gate bypassed (VigilServer.startUngated)",
                 VigilServer.startUngated(dirB, config, Clock.systemUTC()));
-        List<Side> sides = List.of(gated, ungated);
+        Side untrusted = new Side("gate without trust engine (VigilServer.startWithoutTrust)",
+                VigilServer.startWithoutTrust(dirC, config, Clock.systemUTC()));
+        List<Side> sides = List.of(gated, ungated, untrusted);
+        Map<Side, DataDir> dirs = Map.of(gated, dirA, ungated, dirB, untrusted, dirC);
         try {
             for (Side side : sides) {
-                DataDir dir = side == gated ? dirA : dirB;
+                DataDir dir = dirs.get(side);
                 try (ManagementClient admin = Fixtures.admin(dir, side.server)) {
                     Fixtures.applyBenchPolicy(admin);
                 }
@@ -100,7 +105,7 @@ public final class GateBench {
                 load(side, reading, warmSeconds, false);
             }
             for (int r = 0; r < rounds; r++) {
-                for (Side side : r % 2 == 0 ? sides : List.of(ungated, gated)) {
+                for (Side side : r % 2 == 0 ? sides : List.of(untrusted, ungated, gated)) {
                     load(side, reading, roundSeconds, true);
                     Ctx.log("gate: round %d %s: %.0f/s", r + 1, side.label, side.rates.get(side.rates.size() - 1));
                 }
@@ -120,17 +125,26 @@ public final class GateBench {
             Section ratios = section.table("Ratio", "comparison", "gated / ungated (ratio of medians)",
                     "gated / ungated (median of per-round pairs)", "per-round pairs",
                     "extra CPU µs per request through the gate");
-            ratios.row("full gate vs bypassed (A/B alternated)", Fmt.ratio(ratio), Fmt.ratio(Fmt.median(paired)),
+            ratios.row("full gate vs bypassed (alternated)", Fmt.ratio(ratio), Fmt.ratio(Fmt.median(paired)),
                     Fmt.list(paired), Fmt.median(gated.cpuMicros) - Fmt.median(ungated.cpuMicros));
+            List<Double> trustPaired = new ArrayList<>();
+            for (int r = 0; r < Math.min(gated.rates.size(), untrusted.rates.size()); r++) {
+                trustPaired.add(gated.rates.get(r) / untrusted.rates.get(r));
+            }
+            ratios.row("trust engine on vs off (same gate, alternated)",
+                    Fmt.ratio(Fmt.median(gated.rates) / Fmt.median(untrusted.rates)), Fmt.ratio(Fmt.median(trustPaired)),
+                    Fmt.list(trustPaired), Fmt.median(gated.cpuMicros) - Fmt.median(untrusted.cpuMicros));
             boolean throttled = gated.codes.keySet().stream().anyMatch(code -> code.startsWith("4.29"));
-            section.define(String.format("Two Vigil nodes in-process (loopback, JCE provider " + dev.vigil.bench.Machine.provider() + ", EXCHANGE_LIFETIME 10 s):"
-                    + " A started with VigilServer.start (RequestGate: lifecycle standing + PolicyEngine.decide per"
-                    + " request), B with VigilServer.startUngated (Californium's ServerMessageDeliverer). Both have the"
+            section.define(String.format("Three Vigil nodes in-process (loopback, JCE provider " + dev.vigil.bench.Machine.provider() + ", EXCHANGE_LIFETIME 10 s):"
+                    + " A started with VigilServer.start (RequestGate: lifecycle standing + PolicyEngine.decide at the"
+                    + " trust engine's tier + TrustEngine.onRequest per request), B with VigilServer.startUngated"
+                    + " (Californium's ServerMessageDeliverer), C with VigilServer.startWithoutTrust (the gate with the"
+                    + " tier from the lifecycle only, the trust engine neither read nor fed). All have the"
                     + " '%s' profile applied with `policy.apply` (rate 1,000,000/s, so the token bucket never throttles)"
                     + " and the same %d registered devices. Each device (configured as DeviceClient, its own DTLS"
                     + " session, opened before measuring) keeps one CON POST /t (SenML CBOR, 14 bytes) outstanding and"
                     + " sends the next as soon as the answer arrives; %d client threads are shared by all devices."
-                    + " Rounds of %.0f s alternate A/B/B/A/... after a %.0f s warm-up each; a request counts when its"
+                    + " Rounds of %.0f s alternate A/B/C/C/B/A/... after a %.0f s warm-up each; a request counts when its"
                     + " 2.04 arrives. Every accepted reading is committed to H2 before its 2.04, on both sides."
                     + " CPU per request is the whole JVM's (clients, both servers).", Fixtures.BENCH_PROFILE,
                     deviceCount, clientThreads, roundSeconds, warmSeconds));

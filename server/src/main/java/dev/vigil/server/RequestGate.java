@@ -45,11 +45,12 @@ final class RequestGate extends ServerMessageDeliverer {
     private final TrustRegistry trust;
     private final Clock clock;
 
-    RequestGate(Resource root, Configuration config, Registry registry, Clock clock) {
+    /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
+    RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock) {
         super(root, config);
         this.registry = registry;
         this.policy = registry.policy();
-        this.trust = registry.trust();
+        this.trust = trust;
         this.clock = clock;
     }
 
@@ -84,13 +85,15 @@ final class RequestGate extends ServerMessageDeliverer {
         DeviceIdentity device = identity.get();
         Target target = Target.of(resource);
         Subject subject = policy.device(device.deviceId(), device.profile());
-        DeviceTrust trusted = trust.stateOf(device);
+        DeviceTrust trusted = trust == null ? null : trust.stateOf(device);
         Method method = Method.ofCode(request.getCode().value);
         Decision decision = policy.decide(subject, target.action(), target.name(), new RequestFacts(now, method,
                 contentFormat(request), request.getPayloadSize(), tier(standing, trusted), FirmwareVersion.UNKNOWN));
-        trust.engine().onRequest(trusted, now, SessionKeys.connection(request.getSourceContext()),
-                SessionKeys.address(request.getSourceContext().getPeerAddress()), resource.hashCode(), method,
-                request.getPayloadSize(), decision);
+        if (trusted != null) {
+            trust.engine().onRequest(trusted, now, SessionKeys.connection(request.getSourceContext()),
+                    SessionKeys.address(request.getSourceContext().getPeerAddress()), resource.hashCode(), method,
+                    request.getPayloadSize(), decision);
+        }
         if (decision.allowed()) {
             return false;
         }
@@ -106,7 +109,7 @@ final class RequestGate extends ServerMessageDeliverer {
 
     /** The trust tier a request is decided at: the trust engine's, unless the lifecycle restricts the device more. */
     private TrustTier tier(Standing standing, DeviceTrust trusted) {
-        return standing == Standing.ACTIVE ? trust.engine().tier(trusted) : standing.tier();
+        return standing == Standing.ACTIVE && trusted != null ? trust.engine().tier(trusted) : standing.tier();
     }
 
     /** The largest payload the profile allows on a resource, for Size1 (refusal path only). */
@@ -136,7 +139,8 @@ final class RequestGate extends ServerMessageDeliverer {
     }
 
     private void discover(Exchange exchange, Standing standing, Optional<DeviceIdentity> identity) {
-        TrustTier tier = identity.map(device -> tier(standing, trust.stateOf(device))).orElse(standing.tier());
+        TrustTier tier = identity.filter(device -> trust != null).map(device -> tier(standing, trust.stateOf(device)))
+                .orElse(standing.tier());
         if (exchange.getRequest().getOptions().hasAccept()
                 && exchange.getRequest().getOptions().getAccept() != MediaTypeRegistry.APPLICATION_LINK_FORMAT) {
             exchange.sendResponse(new Response(ResponseCode.NOT_ACCEPTABLE));

@@ -47,7 +47,10 @@ public final class VigilServer implements AutoCloseable {
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
 
-    private VigilServer(DataDir dir, Configuration config, Clock clock, boolean gated) throws IOException {
+    /** How much of the request gate a node runs: all of it in production; less only for benchmark baselines. */
+    enum Gate { FULL, WITHOUT_TRUST, BYPASSED }
+
+    private VigilServer(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         KeyPair auditKey = dir.secure();
         database = Database.openEmbedded(dir.root());
@@ -95,8 +98,9 @@ public final class VigilServer implements AutoCloseable {
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
-            if (gated) {
-                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry, clock));
+            if (gate != Gate.BYPASSED) {
+                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
+                        gate == Gate.FULL ? registry.trust() : null, clock));
             }
             devices.add(new TelemetryResource(registry.devices(), registry.telemetry(),
                     config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
@@ -198,7 +202,7 @@ public final class VigilServer implements AutoCloseable {
 
     /** Starts a node with an explicit configuration and clock (tests). */
     public static VigilServer start(DataDir dir, Configuration config, Clock clock) throws IOException {
-        return start(dir, config, clock, true);
+        return start(dir, config, clock, Gate.FULL);
     }
 
     /**
@@ -206,12 +210,19 @@ public final class VigilServer implements AutoCloseable {
      * lifecycle standing, no policy. Only the gate benchmark's baseline uses it; never production.
      */
     static VigilServer startUngated(DataDir dir, Configuration config, Clock clock) throws IOException {
-        return start(dir, config, clock, false);
+        return start(dir, config, clock, Gate.BYPASSED);
     }
 
-    private static VigilServer start(DataDir dir, Configuration config, Clock clock, boolean gated)
-            throws IOException {
-        VigilServer server = new VigilServer(dir, config, clock, gated);
+    /**
+     * The same node whose gate does not consult or feed the trust engine (tier from the lifecycle only). Only
+     * the gate benchmark's trust-off baseline uses it; never production.
+     */
+    static VigilServer startWithoutTrust(DataDir dir, Configuration config, Clock clock) throws IOException {
+        return start(dir, config, clock, Gate.WITHOUT_TRUST);
+    }
+
+    private static VigilServer start(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
+        VigilServer server = new VigilServer(dir, config, clock, gate);
         try {
             server.devices.start();
             server.management.start();
