@@ -64,8 +64,11 @@ record CrashFixture(Path root, Baseline baseline) {
                 node.addDevice(name, DeviceKeys.generate(fixture.state(name)).getPublic(), "sensor");
             }
             node.addDevice(LOADED, DeviceKeys.generate(fixture.state(LOADED)).getPublic(), "gateway");
-            // a load generator posting back to back is, to the trust engine, a flood: an operator vouches for it
-            node.admin("device.trust.pin", VigilTestServer.args().put("name", LOADED).put("tier", "TRUSTED"));
+            // a load generator posting back to back, or rotating its key in a loop, is to the trust engine a device
+            // gone wrong: an operator vouches for these two, so the crash cases test crashes, not the trust engine
+            for (String loaded : new String[] {LOADED, ROTATING}) {
+                node.admin("device.trust.pin", VigilTestServer.args().put("name", loaded).put("tier", "TRUSTED"));
+            }
             Path provisioned = root.resolve("provisioned.csv");
             writeManifest(provisioned, fixture, PROVISIONED);
             CliRun imported = CliRun.vigil("device", "import", provisioned.toString(), "--server",
