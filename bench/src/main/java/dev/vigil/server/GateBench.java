@@ -84,10 +84,19 @@ public final class GateBench {
         try {
             for (Side side : sides) {
                 DataDir dir = dirs.get(side);
+                List<String> names;
                 try (ManagementClient admin = Fixtures.admin(dir, side.server)) {
                     Fixtures.applyBenchPolicy(admin);
+                    names = Fixtures.addDevices(side.server.registry().devices(), keys, "gate", Fixtures.BENCH_PROFILE);
+                    if (side == gated) {
+                        // posting back to back is a flood to the trust engine: pinned TRUSTED, it still observes and
+                        // scores every request (the cost measured here) but the devices keep sending
+                        for (String name : names) {
+                            admin.call("device.trust.pin", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                                    .put("name", name).put("tier", "TRUSTED"));
+                        }
+                    }
                 }
-                Fixtures.addDevices(side.server.registry().devices(), keys, "gate", Fixtures.BENCH_PROFILE);
                 Configuration client = BenchDevice.config(10);
                 for (KeyPair key : keys) {
                     side.devices.add(new BenchDevice(key, Fixtures.serverKey(dir).getPublic(), side.server.deviceAddress(),
@@ -139,7 +148,9 @@ public final class GateBench {
                     + " A started with VigilServer.start (RequestGate: lifecycle standing + PolicyEngine.decide at the"
                     + " trust engine's tier + TrustEngine.onRequest per request), B with VigilServer.startUngated"
                     + " (Californium's ServerMessageDeliverer), C with VigilServer.startWithoutTrust (the gate with the"
-                    + " tier from the lifecycle only, the trust engine neither read nor fed). All have the"
+                    + " tier from the lifecycle only, the trust engine neither read nor fed); A's devices are pinned"
+                    + " TRUSTED by an operator (back-to-back posting is a flood to the engine, which still scores every"
+                    + " request). All have the"
                     + " '%s' profile applied with `policy.apply` (rate 1,000,000/s, so the token bucket never throttles)"
                     + " and the same %d registered devices. Each device (configured as DeviceClient, its own DTLS"
                     + " session, opened before measuring) keeps one CON POST /t (SenML CBOR, 14 bytes) outstanding and"
