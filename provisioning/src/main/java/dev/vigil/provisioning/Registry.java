@@ -22,29 +22,32 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
 
     /** A registry whose profile rules are the policy in force, with an unanchored audit log. */
     public static Registry open(Database database, Clock clock) {
-        return open(database, clock, null);
+        return open(database, clock, null, TrustSettings.defaults());
     }
 
-    /** A registry whose profile rules are the policy in force; {@code anchors} anchor its audit log. */
-    public static Registry open(Database database, Clock clock, AuditAnchors anchors) {
+    /**
+     * A registry whose profile rules are the policy in force; {@code anchors} anchor its audit log, and its
+     * trust engine runs with {@code trust}.
+     */
+    public static Registry open(Database database, Clock clock, AuditAnchors anchors, TrustSettings trust) {
         PolicyEngine policy = engine(database);
-        return open(database, policy, rules(policy), clock, anchors);
+        return open(database, policy, rules(policy), clock, anchors, trust);
     }
 
     /** A registry with other profile rules (tests). */
     public static Registry open(Database database, ProfileRules profiles, Clock clock) {
-        return open(database, engine(database), profiles, clock, null);
+        return open(database, engine(database), profiles, clock, null, TrustSettings.defaults());
     }
 
     private static Registry open(Database database, PolicyEngine policy, ProfileRules profiles, Clock clock,
-            AuditAnchors anchors) {
+            AuditAnchors anchors, TrustSettings trust) {
         AuditLog audit = new AuditLog(database, anchors);
         DeviceRegistry devices = new DeviceRegistry(database, audit);
         SecurityEvents events = new SecurityEvents(10_000, clock);
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),
-                policy, profiles, new TrustRegistry(database, audit, devices, events, policy, TrustSettings.defaults(),
+                policy, profiles, new TrustRegistry(database, audit, devices, events, policy, trust,
                         MAX_REMEMBERED_SUBJECTS, clock), clock.instant());
     }
 

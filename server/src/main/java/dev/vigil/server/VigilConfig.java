@@ -1,5 +1,6 @@
 package dev.vigil.server;
 
+import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.DataDir;
 import java.nio.file.Files;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
@@ -64,6 +65,20 @@ public final class VigilConfig {
             "How often every device's trust baselines are saved (tier changes are saved at once, and all at a clean"
                     + " stop).", 5, TimeUnit.MINUTES);
 
+    public static final IntegerDefinition TRUST_LIMITED_BELOW = new IntegerDefinition(MODULE + "TRUST_LIMITED_BELOW",
+            "A TRUSTED device whose trust score falls below this becomes LIMITED (uplink only, no commands).", 70, 1);
+    public static final IntegerDefinition TRUST_QUARANTINED_BELOW = new IntegerDefinition(
+            MODULE + "TRUST_QUARANTINED_BELOW", "A device whose trust score falls below this becomes QUARANTINED"
+                    + " (remediation only) until an operator releases it.", 30, 0);
+    public static final IntegerDefinition TRUST_RECOVER_AT = new IntegerDefinition(MODULE + "TRUST_RECOVER_AT",
+            "A LIMITED device whose score stays at or above this for TRUST_CLEAN_PERIOD is TRUSTED again.", 85, 1);
+    public static final TimeDefinition TRUST_CLEAN_PERIOD = new TimeDefinition(MODULE + "TRUST_CLEAN_PERIOD",
+            "How long a LIMITED device must behave before it is TRUSTED again by itself.", 1, TimeUnit.HOURS);
+    public static final StringDefinition TRUST_WEIGHTS = new StringDefinition(MODULE + "TRUST_WEIGHTS",
+            "Points each trust signal takes off the score at full strength, 0-100, as name=points pairs; absent"
+                    + " signals keep their default. Names: rate, volume, cohortRate, schedule, newResource, denials,"
+                    + " scanning, handshakeFailures, suspendedKey, addressChurn, firmware.", "");
+
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
         public String getModule() {
@@ -85,6 +100,11 @@ public final class VigilConfig {
             config.set(AUDIT_ANCHOR_INTERVAL, 1, TimeUnit.MINUTES);
             config.set(MAX_ENROLLMENT_SESSIONS, 2000);
             config.set(TRUST_SAVE_INTERVAL, 5, TimeUnit.MINUTES);
+            config.set(TRUST_LIMITED_BELOW, 70);
+            config.set(TRUST_QUARANTINED_BELOW, 30);
+            config.set(TRUST_RECOVER_AT, 85);
+            config.set(TRUST_CLEAN_PERIOD, 1, TimeUnit.HOURS);
+            config.set(TRUST_WEIGHTS, "");
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };
@@ -106,6 +126,45 @@ public final class VigilConfig {
         config.set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);
         return config;
+    }
+
+    /**
+     * The trust engine's settings from {@code VIGIL.TRUST_*}; an invalid combination is an
+     * IllegalArgumentException naming it.
+     */
+    public static TrustSettings trustSettings(Configuration config) {
+        TrustSettings.Weights w = TrustSettings.Weights.DEFAULTS;
+        java.util.Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+        for (String pair : config.get(TRUST_WEIGHTS).split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] parts = pair.split("=", 2);
+            try {
+                weights.put(parts[0].strip(), Integer.parseInt(parts.length == 2 ? parts[1].strip() : ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(TRUST_WEIGHTS.getKey() + ": '" + pair.strip()
+                        + "' is not name=points");
+            }
+        }
+        java.util.Set<String> known = java.util.Set.of("rate", "volume", "cohortRate", "schedule", "newResource",
+                "denials", "scanning", "handshakeFailures", "suspendedKey", "addressChurn", "firmware");
+        for (String name : weights.keySet()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(TRUST_WEIGHTS.getKey() + ": no trust signal named '" + name
+                        + "' (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+        w = new TrustSettings.Weights(weights.getOrDefault("rate", w.rate()), weights.getOrDefault("volume", w.volume()),
+                weights.getOrDefault("cohortRate", w.cohortRate()), weights.getOrDefault("schedule", w.schedule()),
+                weights.getOrDefault("newResource", w.newResource()), weights.getOrDefault("denials", w.denials()),
+                weights.getOrDefault("scanning", w.scanning()),
+                weights.getOrDefault("handshakeFailures", w.handshakeFailures()),
+                weights.getOrDefault("suspendedKey", w.suspendedKey()),
+                weights.getOrDefault("addressChurn", w.addressChurn()), weights.getOrDefault("firmware", w.firmware()));
+        return TrustSettings.defaults().withWeights(w).withTiers(config.get(TRUST_LIMITED_BELOW),
+                config.get(TRUST_QUARANTINED_BELOW), config.get(TRUST_RECOVER_AT),
+                java.time.Duration.ofMillis(config.get(TRUST_CLEAN_PERIOD, TimeUnit.MILLISECONDS)));
     }
 
     /** The defaults, then the data directory's {@code vigil.properties} if it has one. */

@@ -56,7 +56,7 @@ public final class VigilServer implements AutoCloseable {
         database = Database.openEmbedded(dir.root());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
-            registry = Registry.open(database, clock, anchors);
+            registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config));
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
