@@ -1,7 +1,9 @@
 package dev.vigil.device;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,9 @@ public final class DeviceKeys {
     public static final String PUBLIC_FILE = "device.pub.pem";
     /** A rotation's new key, until the server has confirmed it (then it replaces {@link #KEY_FILE}). */
     public static final String NEXT_KEY_FILE = "device-key.next.pem";
+
+    /** The largest key file read: a P-256 key pair in PEM is under 400 bytes. */
+    public static final int KEY_FILE_LIMIT = 64 * 1024;
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
@@ -102,7 +107,7 @@ public final class DeviceKeys {
     }
 
     private static KeyPair read(Path keyFile) throws IOException {
-        String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        String text = readKeyFile(keyFile);
         try {
             KeyFactory ec = KeyFactory.getInstance("EC");
             return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", keyFile))),
@@ -113,7 +118,7 @@ public final class DeviceKeys {
     }
 
     public static PublicKey readPublicKey(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        String text = readKeyFile(file);
         byte[] der = block(text, "PUBLIC KEY", file);
         for (String algorithm : new String[] {"EC", "Ed25519"}) {
             try {
@@ -123,6 +128,27 @@ public final class DeviceKeys {
             }
         }
         throw new IOException(file + ": not an EC or Ed25519 public key");
+    }
+
+    /**
+     * The text of a key file of at most {@link #KEY_FILE_LIMIT} bytes: a wrong path such as
+     * {@code /dev/zero} is one clear error, never an OutOfMemoryError. Bytes outside the ASCII PEM blocks
+     * are ignored, as OpenSSL does.
+     */
+    static String readKeyFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not a key file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(KEY_FILE_LIMIT + 1);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied");
+        }
+        if (bytes.length > KEY_FILE_LIMIT) {
+            throw new IOException(file + ": larger than " + KEY_FILE_LIMIT / 1024 + " KiB; not a key file");
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** RFC 6920 name of the key: {@code ni:///sha-256;<base64url of SHA-256(SubjectPublicKeyInfo)>}. */
@@ -139,7 +165,11 @@ public final class DeviceKeys {
         Matcher matcher = BLOCK.matcher(text);
         while (matcher.find()) {
             if (matcher.group(1).equals(type)) {
-                return Base64.getMimeDecoder().decode(matcher.group(2));
+                try {
+                    return Base64.getMimeDecoder().decode(matcher.group(2));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(source + ": the " + type + " block is not valid base64");
+                }
             }
         }
         throw new IOException(source + ": no " + type + " block");
