@@ -69,7 +69,7 @@ public final class BoundedFiles {
     }
 
     /** {@code 65536} as {@code 64 KiB}. */
-    static String size(int bytes) {
+    public static String size(int bytes) {
         if (bytes % (1024 * 1024) == 0) {
             return bytes / (1024 * 1024) + " MiB";
         }

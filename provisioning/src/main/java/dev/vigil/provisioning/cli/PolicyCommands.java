@@ -47,8 +47,9 @@ final class PolicyCommands {
                 return;
             }
             for (JsonNode e : result.path("errors")) {
-                context.err().printf("%s:%d:%d: %s: %s%n", file, e.path("line").asInt(), e.path("column").asInt(),
-                        e.path("path").asText(), e.path("message").asText());
+                String path = e.path("path").asText();
+                context.err().printf("%s:%d:%d: %s%s%n", file, e.path("line").asInt(), e.path("column").asInt(),
+                        path.isEmpty() ? "" : path + ": ", e.path("message").asText());
             }
             context.err().printf("vigil %s: %s refused (%d error%s); the policy in force is unchanged%n", operation,
                     file, result.path("errors").size(), result.path("errors").size() == 1 ? "" : "s");
