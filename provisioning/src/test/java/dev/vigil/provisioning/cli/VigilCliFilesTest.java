@@ -132,4 +132,23 @@ class VigilCliFilesTest {
                 + ": larger than 64 KiB; not a key file");
         assertThat(code).isEqualTo(ExitCodes.FAILED);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "empty.csv  |  | vigil device import: empty.csv: line 1: the header must be name,profile,key",
+        "object.json | {\"name\": \"s1\"} | vigil device import: object.json: a JSON manifest is an array of"
+            + " {\"name\", \"profile\", \"key\"} objects",
+        "broken.json | [{\"name\": | vigil device import: broken.json: line 1, column 10: Unexpected end-of-input",
+    })
+    void a_manifest_refused_whole_names_the_file_on_its_one_line(String name, String content, String message)
+            throws Exception {
+        Path manifest = dir.resolve(name);
+        Files.writeString(manifest, content == null ? "" : content);
+
+        int code = vigil("device", "import", manifest.toString(), "--server", "coaps://127.0.0.1:1",
+                "--key", "OPERATOR_KEY", "--server-key", "SERVER_KEY");
+
+        assertThat(errLines()).singleElement().asString().startsWith(message);
+        assertThat(code).isEqualTo(ExitCodes.FAILED);
+    }
 }
