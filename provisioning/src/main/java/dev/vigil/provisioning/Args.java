@@ -49,13 +49,19 @@ final class Args {
         return value.asLong();
     }
 
-    /** A JSON integer, or a float with nothing after the point (1e3): never truncated, never text. */
+    /** Beyond 2^53 a double is always whole, whatever the text said after its point. */
+    private static final double EXACT_WHOLE_LIMIT = 0x1p53;
+
+    /**
+     * A JSON integer, or a float with nothing after the point (1e3) that a double holds exactly: never
+     * truncated, never rounded, never text.
+     */
     private static boolean isWhole(JsonNode value) {
         if (value.isIntegralNumber()) {
             return true;
         }
         double number = value.doubleValue();
-        return value.isFloatingPointNumber() && Double.isFinite(number) && number == Math.rint(number);
+        return value.isFloatingPointNumber() && Math.abs(number) <= EXACT_WHOLE_LIMIT && number == Math.rint(number);
     }
 
     static PublicKey publicKey(JsonNode args, String field) {

@@ -188,6 +188,7 @@ class ManagementEndpointTest {
         "{\"limit\": 1, \"limit\": 2} | arguments are not valid JSON",
         "{\"limit\": 1.5}       | limit must be a whole number between 1 and 1000",
         "{\"limit\": 2, \"after\": 0.5} | after must be a whole number of at least 0",
+        "{\"limit\": 2, \"after\": 9007199254740993.5} | after must be a whole number of at least 0",
     })
     void arguments_that_are_not_one_object_of_whole_numbers_are_4_00_with_one_line(String body, String reason) {
         Request request = Request.newPost();

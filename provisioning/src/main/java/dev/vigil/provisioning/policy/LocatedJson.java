@@ -105,9 +105,17 @@ record LocatedJson(JsonNode root, Map<String, Position> positions) {
             case VALUE_STRING:
                 return NODES.textNode(parser.getText());
             case VALUE_NUMBER_INT:
-                return NODES.numberNode(parser.getBigIntegerValue());
             case VALUE_NUMBER_FLOAT:
-                return NODES.numberNode(parser.getDecimalValue());
+                try {
+                    return parser.currentToken() == JsonToken.VALUE_NUMBER_INT ? NODES.numberNode(parser.getBigIntegerValue())
+                            : NODES.numberNode(parser.getDecimalValue());
+                } catch (NumberFormatException e) {
+                    // an exponent beyond what BigDecimal holds (1e30810485760)
+                    String text = parser.getText();
+                    errors.addAt(path, position(parser.currentTokenLocation()), "number out of range: "
+                            + (text.length() > 40 ? text.substring(0, 40) + "..." : text));
+                    return NODES.nullNode();
+                }
             case VALUE_TRUE:
             case VALUE_FALSE:
                 return NODES.booleanNode(parser.getBooleanValue());

@@ -151,4 +151,20 @@ class VigilCliFilesTest {
         assertThat(errLines()).singleElement().asString().startsWith(message);
         assertThat(code).isEqualTo(ExitCodes.FAILED);
     }
+
+    @Test
+    void a_manifest_row_quoting_line_breaks_or_terminal_escapes_is_still_one_line_per_bad_row() throws Exception {
+        Path manifest = dir.resolve("m.csv");
+        Files.writeString(manifest, "name,profile,key\n\"a\nb\",sensor,ni:///sha-256;" + "A".repeat(43)
+                + "\n\"\u001b[2Jc\",sensor,ni:///sha-256;" + "B".repeat(43) + "\n");
+
+        int code = vigil("device", "import", manifest.toString(), "--server", "coaps://127.0.0.1:1",
+                "--key", "OPERATOR_KEY", "--server-key", "SERVER_KEY");
+
+        assertThat(errLines()).hasSize(2);
+        assertThat(errLines()[0]).startsWith("vigil device import: m.csv: line 2: device name must be")
+                .endsWith("'a\\nb'");
+        assertThat(errLines()[1]).startsWith("m.csv: line 4: device name must be").endsWith("'\\u001b[2Jc'");
+        assertThat(code).isEqualTo(ExitCodes.FAILED);
+    }
 }

@@ -171,6 +171,16 @@ class PolicyDocumentsTest {
     }
 
     @Test
+    void a_number_with_an_exponent_beyond_reading_is_a_located_error() {
+        List<DocumentError> errors = errorsOf(withRule("""
+                {"resource": "t", "methods": ["POST"], "maxPayload": 1, "rate": {"perSecond": 1, "burst": 1},
+                 "dailyVolume": 1e30810485760}"""));
+
+        assertThat(errors).singleElement().hasToString(
+                "line 2, column 17: /profiles/sensor/send/0/dailyVolume: number out of range: 1e30810485760");
+    }
+
+    @Test
     void a_document_over_1_mib_is_refused_before_it_is_read() {
         String big = "{\"profiles\": {}, \"roles\": {}, \"x\": \"" + "é".repeat(512 * 1024) + "\"}";
 
