@@ -107,19 +107,27 @@ public final class DeviceKeys {
     }
 
     private static KeyPair read(Path keyFile) throws IOException {
-        String text = readKeyFile(keyFile);
+        return parseKeyPair(readKeyFile(keyFile), keyFile.toString());
+    }
+
+    /** The device's key pair from the text of its key file; {@code source} names it in errors. */
+    static KeyPair parseKeyPair(String text, String source) throws IOException {
         try {
             KeyFactory ec = KeyFactory.getInstance("EC");
-            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", keyFile))),
-                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", keyFile))));
+            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", source))),
+                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", source))));
         } catch (GeneralSecurityException e) {
-            throw new IOException(keyFile + ": not an EC key pair");
+            throw new IOException(source + ": not an EC key pair");
         }
     }
 
     public static PublicKey readPublicKey(Path file) throws IOException {
-        String text = readKeyFile(file);
-        byte[] der = block(text, "PUBLIC KEY", file);
+        return parsePublicKey(readKeyFile(file), file.toString());
+    }
+
+    /** The first public key in PEM text (a public key file or a key file); {@code source} names it in errors. */
+    static PublicKey parsePublicKey(String text, String source) throws IOException {
+        byte[] der = block(text, "PUBLIC KEY", source);
         for (String algorithm : new String[] {"EC", "Ed25519"}) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
@@ -127,7 +135,7 @@ public final class DeviceKeys {
                 // next
             }
         }
-        throw new IOException(file + ": not an EC or Ed25519 public key");
+        throw new IOException(source + ": not an EC or Ed25519 public key");
     }
 
     /**
@@ -161,7 +169,7 @@ public final class DeviceKeys {
         }
     }
 
-    private static byte[] block(String text, String type, Path source) throws IOException {
+    private static byte[] block(String text, String type, String source) throws IOException {
         Matcher matcher = BLOCK.matcher(text);
         while (matcher.find()) {
             if (matcher.group(1).equals(type)) {
