@@ -38,7 +38,7 @@ public final class Manifest {
         try {
             raw = json ? jsonRows(text) : Csv.parse(text);
         } catch (IOException e) {
-            throw new IOException(printable(fileName + ": " + e.getMessage()));
+            throw new IOException(Printable.of(fileName + ": " + e.getMessage()));
         }
         List<ManifestRow> rows = new ArrayList<>(raw.size());
         List<String> errors = new ArrayList<>();
@@ -58,7 +58,7 @@ public final class Manifest {
                 rows.add(row);
             } catch (IllegalArgumentException | IOException e) {
                 if (errors.size() < MAX_ERRORS) {
-                    errors.add(printable(fileName + ": " + where + ": " + e.getMessage()));
+                    errors.add(Printable.of(fileName + ": " + where + ": " + e.getMessage()));
                 }
             }
         }
@@ -69,29 +69,6 @@ public final class Manifest {
             throw new IOException(fileName + ": no devices in the manifest");
         }
         return rows;
-    }
-
-    /**
-     * {@code text} with control characters escaped ({@code \n}, {@code \x1b}...): a message quotes cells
-     * of the file, and each message must stay one line and must not drive the operator's terminal.
-     */
-    static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            if (c == '\n') {
-                out.append("\\n");
-            } else if (c == '\r') {
-                out.append("\\r");
-            } else if (c == '\t') {
-                out.append("\\t");
-            } else if (Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
     }
 
     /** One row from its three cells; throws with a one-line reason. */

@@ -181,6 +181,17 @@ class PolicyDocumentsTest {
     }
 
     @Test
+    void a_field_name_with_control_characters_is_quoted_escaped_so_the_error_stays_one_line() {
+        List<DocumentError> errors = errorsOf("""
+                {"profiles": {}, "roles": {"auditor": {"op\\ration\\u001b[2Js": ["*"]}}}""");
+
+        assertThat(errors).extracting(DocumentError::toString).containsExactly(
+                "line 1, column 28: /roles/auditor/operations: missing required field 'operations'",
+                "line 1, column 40: /roles/auditor/op\\ration\\u001b[2Js: unknown field 'op\\ration\\u001b[2Js';"
+                        + " expected one of operations");
+    }
+
+    @Test
     void a_document_over_1_mib_is_refused_before_it_is_read() {
         String big = "{\"profiles\": {}, \"roles\": {}, \"x\": \"" + "é".repeat(512 * 1024) + "\"}";
 
