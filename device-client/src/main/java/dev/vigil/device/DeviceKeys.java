@@ -1,7 +1,9 @@
 package dev.vigil.device;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,9 @@ public final class DeviceKeys {
     public static final String PUBLIC_FILE = "device.pub.pem";
     /** A rotation's new key, until the server has confirmed it (then it replaces {@link #KEY_FILE}). */
     public static final String NEXT_KEY_FILE = "device-key.next.pem";
+
+    /** The largest key file read: a P-256 key pair in PEM is under 400 bytes. */
+    public static final int KEY_FILE_LIMIT = 64 * 1024;
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
@@ -104,12 +109,12 @@ public final class DeviceKeys {
         if (!Files.exists(next)) {
             return java.util.Optional.empty();
         }
-        String text = Files.readString(next, StandardCharsets.US_ASCII);
+        String text = readKeyFile(next);
         if (!text.contains("-----END PUBLIC KEY-----")) {
             Files.delete(next);
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(parse(text, next));
+        return java.util.Optional.of(parseKeyPair(text, next.toString()));
     }
 
     /** Makes the confirmed new key the device key: one atomic rename, then the public key file. */
@@ -151,22 +156,27 @@ public final class DeviceKeys {
     }
 
     private static KeyPair read(Path keyFile) throws IOException {
-        return parse(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile);
+        return parseKeyPair(readKeyFile(keyFile), keyFile.toString());
     }
 
-    private static KeyPair parse(String text, Path keyFile) throws IOException {
+    /** The device's key pair from the text of its key file; {@code source} names it in errors. */
+    static KeyPair parseKeyPair(String text, String source) throws IOException {
         try {
             KeyFactory ec = KeyFactory.getInstance("EC");
-            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", keyFile))),
-                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", keyFile))));
+            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", source))),
+                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", source))));
         } catch (GeneralSecurityException e) {
-            throw new IOException(keyFile + ": not an EC key pair");
+            throw new IOException(source + ": not an EC key pair");
         }
     }
 
     public static PublicKey readPublicKey(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        byte[] der = block(text, "PUBLIC KEY", file);
+        return parsePublicKey(readKeyFile(file), file.toString());
+    }
+
+    /** The first public key in PEM text (a public key file or a key file); {@code source} names it in errors. */
+    static PublicKey parsePublicKey(String text, String source) throws IOException {
+        byte[] der = block(text, "PUBLIC KEY", source);
         for (String algorithm : new String[] {"EC", "Ed25519"}) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
@@ -174,7 +184,28 @@ public final class DeviceKeys {
                 // next
             }
         }
-        throw new IOException(file + ": not an EC or Ed25519 public key");
+        throw new IOException(source + ": not an EC or Ed25519 public key");
+    }
+
+    /**
+     * The text of a key file of at most {@link #KEY_FILE_LIMIT} bytes: a wrong path such as
+     * {@code /dev/zero} is one clear error, never an OutOfMemoryError. Bytes outside the ASCII PEM blocks
+     * are ignored, as OpenSSL does.
+     */
+    static String readKeyFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not a key file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(KEY_FILE_LIMIT + 1);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied");
+        }
+        if (bytes.length > KEY_FILE_LIMIT) {
+            throw new IOException(file + ": larger than " + KEY_FILE_LIMIT / 1024 + " KiB; not a key file");
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** RFC 6920 name of the key: {@code ni:///sha-256;<base64url of SHA-256(SubjectPublicKeyInfo)>}. */
@@ -187,11 +218,15 @@ public final class DeviceKeys {
         }
     }
 
-    private static byte[] block(String text, String type, Path source) throws IOException {
+    private static byte[] block(String text, String type, String source) throws IOException {
         Matcher matcher = BLOCK.matcher(text);
         while (matcher.find()) {
             if (matcher.group(1).equals(type)) {
-                return Base64.getMimeDecoder().decode(matcher.group(2));
+                try {
+                    return Base64.getMimeDecoder().decode(matcher.group(2));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(source + ": the " + type + " block is not valid base64");
+                }
             }
         }
         throw new IOException(source + ": no " + type + " block");

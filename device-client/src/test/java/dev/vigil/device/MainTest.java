@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,5 +51,49 @@ class MainTest {
         assertThat(code).isEqualTo(Main.REFUSED);
         assertThat(err.toString().split("\\R")).hasSize(1);
         assertThat(err.toString()).contains("no device key in").contains("vigil-device keygen");
+    }
+
+    @ParameterizedTest(name = "vigil-device {0}")
+    @CsvSource(delimiter = '|', value = {
+        "send --state STATE --server coaps://127.0.0.1:1 --server-key /dev/zero --value t=1"
+            + " | vigil-device send: /dev/zero: larger than 64 KiB; not a key file",
+        "enroll --state STATE --server coaps://127.0.0.1:1 --server-key /dev/zero --token vgt_x"
+            + " | vigil-device enroll: /dev/zero: larger than 64 KiB; not a key file",
+        "rotate --state STATE --server coaps://127.0.0.1:1 --server-key /dev/zero"
+            + " | vigil-device rotate: /dev/zero: larger than 64 KiB; not a key file",
+    })
+    void a_server_key_that_is_no_key_file_is_one_line_and_exit_1(String args, String message) {
+        assertThat(run("keygen", "--state", state.toString())).isZero();
+
+        int code = run(args.replace("STATE", state.toString()).split(" "));
+
+        assertThat(err.toString().split("\\R")).containsExactly(message);
+        assertThat(code).isEqualTo(Main.REFUSED);
+    }
+
+    @Test
+    void a_device_key_file_that_is_a_device_is_read_only_up_to_the_limit() throws Exception {
+        Files.createSymbolicLink(state.resolve(DeviceKeys.KEY_FILE), Path.of("/dev/zero"));
+
+        int code = run("send", "--state", state.toString(), "--server", "coaps://127.0.0.1:1", "--server-key", "k",
+                "--value", "t=1");
+
+        assertThat(err.toString().split("\\R")).containsExactly("vigil-device send: "
+                + state.resolve(DeviceKeys.KEY_FILE) + ": larger than 64 KiB; not a key file");
+        assertThat(code).isEqualTo(Main.REFUSED);
+    }
+
+    @Test
+    void a_key_block_that_is_not_base64_is_one_plain_line() throws Exception {
+        Path serverKey = state.resolve("server.pub.pem");
+        Files.writeString(serverKey, "-----BEGIN PUBLIC KEY-----\nA=A=\n-----END PUBLIC KEY-----\n");
+        assertThat(run("keygen", "--state", state.toString())).isZero();
+
+        int code = run("send", "--state", state.toString(), "--server", "coaps://127.0.0.1:1", "--server-key",
+                serverKey.toString(), "--value", "t=1");
+
+        assertThat(err.toString().split("\\R")).containsExactly("vigil-device send: " + serverKey
+                + ": the PUBLIC KEY block is not valid base64");
+        assertThat(code).isEqualTo(Main.REFUSED);
     }
 }

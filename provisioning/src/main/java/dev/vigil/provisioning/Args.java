@@ -32,7 +32,7 @@ final class Args {
         if (value == null || value.isNull()) {
             return fallback;
         }
-        if (!value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
+        if (!isWhole(value) || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
             throw new IllegalArgumentException(field + " must be a whole number between " + min + " and " + max);
         }
         return value.asInt();
@@ -43,10 +43,25 @@ final class Args {
         if (value == null || value.isNull()) {
             return fallback;
         }
-        if (!value.canConvertToLong() || value.asLong() < 0) {
+        if (!isWhole(value) || !value.canConvertToLong() || value.asLong() < 0) {
             throw new IllegalArgumentException(field + " must be a whole number of at least 0");
         }
         return value.asLong();
+    }
+
+    /** Beyond 2^53 a double is always whole, whatever the text said after its point. */
+    private static final double EXACT_WHOLE_LIMIT = 0x1p53;
+
+    /**
+     * A JSON integer, or a float with nothing after the point (1e3) that a double holds exactly: never
+     * truncated, never rounded, never text.
+     */
+    private static boolean isWhole(JsonNode value) {
+        if (value.isIntegralNumber()) {
+            return true;
+        }
+        double number = value.doubleValue();
+        return value.isFloatingPointNumber() && Math.abs(number) <= EXACT_WHOLE_LIMIT && number == Math.rint(number);
     }
 
     static PublicKey publicKey(JsonNode args, String field) {

@@ -1,7 +1,6 @@
 package dev.vigil.provisioning;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +77,8 @@ public record DataDir(Path root) {
     public Properties properties() throws IOException {
         Properties properties = new Properties();
         if (Files.exists(config())) {
-            try (Reader reader = Files.newBufferedReader(config(), StandardCharsets.ISO_8859_1)) {
-                properties.load(reader);
-            }
+            properties.load(new java.io.StringReader(BoundedFiles.readText(config(), BoundedFiles.KEY_FILE_LIMIT,
+                    StandardCharsets.ISO_8859_1, "settings file")));
         }
         return properties;
     }

@@ -1,5 +1,9 @@
 package dev.vigil.provisioning;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,13 +26,20 @@ public final class Manifest {
 
     private static final Pattern KEY_ID = Pattern.compile("ni:///sha-256;[A-Za-z0-9_-]{43}");
     private static final int MAX_ERRORS = 20;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Manifest() {
     }
 
     public static List<ManifestRow> parse(String fileName, String text) throws IOException {
         boolean json = fileName.toLowerCase(Locale.ROOT).endsWith(".json") || text.stripLeading().startsWith("[");
-        List<String[]> raw = json ? jsonRows(text) : Csv.parse(text);
+        List<String[]> raw;
+        try {
+            raw = json ? jsonRows(text) : Csv.parse(text);
+        } catch (IOException e) {
+            throw new IOException(Printable.forTerminal(fileName + ": " + e.getMessage()));
+        }
         List<ManifestRow> rows = new ArrayList<>(raw.size());
         List<String> errors = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -47,7 +58,7 @@ public final class Manifest {
                 rows.add(row);
             } catch (IllegalArgumentException | IOException e) {
                 if (errors.size() < MAX_ERRORS) {
-                    errors.add(fileName + ": " + where + ": " + e.getMessage());
+                    errors.add(Printable.forTerminal(fileName + ": " + where + ": " + e.getMessage()));
                 }
             }
         }
@@ -85,7 +96,15 @@ public final class Manifest {
     }
 
     private static List<String[]> jsonRows(String text) throws IOException {
-        JsonNode array = new ObjectMapper().readTree(text);
+        JsonNode array;
+        try {
+            array = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("not JSON");
+            throw new IOException(at == null ? message : "line " + at.getLineNr() + ", column " + at.getColumnNr()
+                    + ": " + message);
+        }
         if (array == null || !array.isArray()) {
             throw new IOException("a JSON manifest is an array of {\"name\", \"profile\", \"key\"} objects");
         }

@@ -14,6 +14,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -69,26 +70,62 @@ public final class PemFiles {
         return block("PUBLIC KEY", key.getEncoded());
     }
 
+    /**
+     * Reads a key file: a {@code PRIVATE KEY} block and its {@code PUBLIC KEY} block, at most
+     * {@link BoundedFiles#KEY_FILE_LIMIT} bytes. Every failure is an IOException of one line naming the file.
+     */
     public static KeyPair readKeyPair(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        byte[] pkcs8 = find(text, "PRIVATE KEY", file.toString());
-        byte[] spki = find(text, "PUBLIC KEY", file.toString());
+        return parseKeyPair(readKeyFile(file), file.toString());
+    }
+
+    /** Parses PEM text holding a key pair; {@code source} names it in errors. */
+    public static KeyPair parseKeyPair(String text, String source) throws IOException {
+        byte[] pkcs8 = find(text, "PRIVATE KEY", source);
+        PublicKey publicKey = decodePublicKey(find(text, "PUBLIC KEY", source), source);
+        PrivateKey privateKey = null;
         for (String algorithm : KEY_ALGORITHMS) {
             try {
-                KeyFactory factory = KeyFactory.getInstance(algorithm);
-                PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-                PublicKey publicKey = factory.generatePublic(new X509EncodedKeySpec(spki));
-                return new KeyPair(publicKey, privateKey);
+                privateKey = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+                break;
             } catch (GeneralSecurityException e) {
                 // try the next algorithm
             }
         }
-        throw new IOException(file + ": not an EC P-256 or Ed25519 key pair");
+        if (privateKey == null || !privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
+            throw new IOException(source + ": not an EC P-256 or Ed25519 key pair");
+        }
+        if (!belongTogether(privateKey, publicKey)) {
+            throw new IOException(source + ": the PUBLIC KEY block is not the public key of the PRIVATE KEY block");
+        }
+        return new KeyPair(publicKey, privateKey);
     }
 
     /** Reads the first {@code PUBLIC KEY} block of a PEM file (a key file or a public key file). */
     public static PublicKey readPublicKey(Path file) throws IOException {
-        return parsePublicKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+        return parsePublicKey(readKeyFile(file), file.toString());
+    }
+
+    /** PEM is ASCII; any other byte is outside the blocks (or spoils one), never a decoding error. */
+    private static String readKeyFile(Path file) throws IOException {
+        return BoundedFiles.readText(file, BoundedFiles.KEY_FILE_LIMIT, StandardCharsets.ISO_8859_1, "key file");
+    }
+
+    /** Does a signature by {@code privateKey} verify with {@code publicKey}? */
+    private static boolean belongTogether(PrivateKey privateKey, PublicKey publicKey) {
+        String algorithm = privateKey instanceof ECPrivateKey ? "SHA256withECDSA" : "Ed25519";
+        byte[] message = "vigil key pair check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(privateKey);
+            signer.update(message);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(publicKey);
+            verifier.update(message);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** Parses PEM text holding a {@code PUBLIC KEY} block; {@code source} names it in errors. */

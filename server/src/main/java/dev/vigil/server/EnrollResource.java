@@ -34,6 +34,15 @@ final class EnrollResource extends CoapResource {
         getAttributes().setTitle("Enrollment with a one-time token");
     }
 
+    /** The token of an enrollment body: a map whose {@code "token"} is text; anything else is 4.00. */
+    static String token(Request request) throws Payloads.BadPayload {
+        JsonNode token = Payloads.read(request).get("token");
+        if (token == null || !token.isTextual()) {
+            throw new Payloads.BadPayload("missing text 'token'");
+        }
+        return token.textValue();
+    }
+
     @Override
     public void handlePOST(CoapExchange exchange) {
         Request request = exchange.advanced().getRequest();
@@ -52,8 +61,7 @@ final class EnrollResource extends CoapResource {
         }
         String token;
         try {
-            JsonNode body = Payloads.read(request);
-            token = body.path("token").asText("");
+            token = token(request);
         } catch (Payloads.BadPayload e) {
             exchange.respond(ResponseCode.BAD_REQUEST);
             return;

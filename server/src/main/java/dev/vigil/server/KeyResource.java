@@ -69,26 +69,36 @@ final class KeyResource extends CoapResource {
             exchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
             return;
         }
-        PublicKey newKey;
-        byte[] nonce;
-        byte[] signature;
+        Proposal proposal;
         try {
-            JsonNode body = Payloads.read(request);
-            newKey = PemFiles.decodePublicKey(Payloads.bytes(body, "key"), "key");
-            nonce = Payloads.bytes(body, "nonce");
-            signature = Payloads.bytes(body, "signature");
-        } catch (Payloads.BadPayload | IOException e) {
+            proposal = Proposal.read(request);
+        } catch (Payloads.BadPayload e) {
             LOG.debug("bad rotation request: {}", e.getMessage());
             exchange.respond(ResponseCode.BAD_REQUEST);
             return;
         }
         String keyId = Peers.keyId(exchange.advanced()).orElseThrow();
         try {
-            registry.rotation().propose(keyId, newKey, nonce, signature);
+            registry.rotation().propose(keyId, proposal.key(), proposal.nonce(), proposal.signature());
             exchange.respond(ResponseCode.CHANGED);
         } catch (Refusal e) {
             registry.events().record("rotation-refused", keyId, e.getMessage());
             exchange.respond(e.reason() == Refusal.Reason.INVALID ? ResponseCode.BAD_REQUEST : ResponseCode.FORBIDDEN);
+        }
+    }
+
+    /** A {@code POST /key} body: the new key (an EC P-256 or Ed25519 SubjectPublicKeyInfo), nonce and signature. */
+    record Proposal(PublicKey key, byte[] nonce, byte[] signature) {
+
+        static Proposal read(Request request) throws Payloads.BadPayload {
+            JsonNode body = Payloads.read(request);
+            PublicKey key;
+            try {
+                key = PemFiles.decodePublicKey(Payloads.bytes(body, "key"), "key");
+            } catch (IOException e) {
+                throw new Payloads.BadPayload(e.getMessage());
+            }
+            return new Proposal(key, Payloads.bytes(body, "nonce"), Payloads.bytes(body, "signature"));
         }
     }
 

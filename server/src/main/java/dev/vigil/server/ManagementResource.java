@@ -1,7 +1,10 @@
 package dev.vigil.server;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.Operator;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class ManagementResource extends CoapResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementResource.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final ManagementService service;
     private final OperatorRegistry operators;
@@ -55,10 +59,9 @@ final class ManagementResource extends CoapResource {
         }
         JsonNode args;
         try {
-            byte[] payload = exchange.getRequestPayload();
-            args = payload.length == 0 ? JSON.createObjectNode() : JSON.readTree(payload);
-        } catch (IOException e) {
-            exchange.respond(ResponseCode.BAD_REQUEST, "arguments are not valid JSON");
+            args = arguments(exchange.getRequestPayload());
+        } catch (BadArguments e) {
+            exchange.respond(ResponseCode.BAD_REQUEST, e.getMessage());
             return;
         }
         try {
@@ -69,6 +72,30 @@ final class ManagementResource extends CoapResource {
         } catch (IOException | RuntimeException e) {
             LOG.error("management operation {} failed", path.get(1), e);
             exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    /** The arguments of an operation: one JSON object (none at all means no arguments); anything else is 4.00. */
+    static ObjectNode arguments(byte[] payload) throws BadArguments {
+        if (payload.length == 0) {
+            return JSON.createObjectNode();
+        }
+        JsonNode args;
+        try {
+            args = JSON.readTree(payload);
+        } catch (IOException e) {
+            throw new BadArguments("arguments are not valid JSON");
+        }
+        if (args == null || !args.isObject()) {
+            throw new BadArguments("arguments must be a JSON object");
+        }
+        return (ObjectNode) args;
+    }
+
+    /** A request body that is not an operation's arguments; the message is one line for the operator. */
+    static final class BadArguments extends Exception {
+        BadArguments(String message) {
+            super(message);
         }
     }
 

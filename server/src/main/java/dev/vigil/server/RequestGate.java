@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.eclipse.californium.core.WebLink;
 import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -138,6 +139,21 @@ final class RequestGate extends ServerMessageDeliverer {
         });
     }
 
+    /**
+     * The links under {@code root} that match the query filter (RFC 6690 §4.1: {@code href} or an
+     * attribute, {@code *} for a prefix) and whose first path segment {@code visible} admits.
+     */
+    static Set<WebLink> visibleLinks(Resource root, List<String> query, Predicate<String> visible) {
+        Set<WebLink> links = new LinkedHashSet<>();
+        for (WebLink link : LinkFormat.getSubTree(root, query)) {
+            String resource = link.getURI().replaceFirst("^/", "").split("/")[0];
+            if (!resource.equals(".well-known") && visible.test(resource)) {
+                links.add(link);
+            }
+        }
+        return links;
+    }
+
     private void discover(Exchange exchange, Standing standing, Optional<DeviceIdentity> identity) {
         TrustTier tier = identity.filter(device -> trust != null).map(device -> tier(standing, trust.stateOf(device)))
                 .orElse(standing.tier());
@@ -147,17 +163,9 @@ final class RequestGate extends ServerMessageDeliverer {
             return;
         }
         Subject subject = identity.map(d -> policy.device(d.deviceId(), d.profile())).orElse(null);
-        Set<WebLink> visible = new LinkedHashSet<>();
-        for (WebLink link : LinkFormat.getSubTree(getRootResource(), exchange.getRequest().getOptions().getUriQuery())) {
-            String resource = link.getURI().replaceFirst("^/", "").split("/")[0];
-            if (resource.equals(".well-known") || !standing.reaches(resource)) {
-                continue;
-            }
-            Target target = Target.of(resource);
-            if (subject == null || policy.permits(subject, target.action(), target.name(), tier)) {
-                visible.add(link);
-            }
-        }
+        Set<WebLink> visible = visibleLinks(getRootResource(), exchange.getRequest().getOptions().getUriQuery(),
+                resource -> standing.reaches(resource) && (subject == null || policy.permits(subject,
+                        Target.of(resource).action(), Target.of(resource).name(), tier)));
         Response response = new Response(ResponseCode.CONTENT);
         response.setPayload(LinkFormat.serialize(visible));
         response.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_LINK_FORMAT);

@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * Decodes SenML packs (RFC 8428) in JSON (content-format 110) and CBOR (112, integer labels per
- * §6) into resolved readings: base name, time, unit and value applied, relative times made absolute.
- * Strict: unknown must-understand fields, data values, bad names and non-finite numbers are refused.
+ * §6) into resolved readings: base name, time, unit, value and sum applied, relative times made absolute.
+ * Strict: unknown must-understand fields, data values, bad names and non-finite numbers are refused,
+ * and so is a resolved value, sum or time that is not finite ({@code bv + v} can overflow where
+ * neither does alone). A resolved measurement time must lie between {@link #MAX_AGE_SECONDS} before
+ * and {@link #MAX_AHEAD_SECONDS} after the receive time: times below 2^28 are relative to now
+ * (§4.5.3), so that window is where relative times reach, and an absolute time outside it is a clock
+ * gone wrong, not a measurement worth storing.
  */
 final class SenmlDecoder {
 
@@ -27,6 +32,10 @@ final class SenmlDecoder {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:./_-]{0,127}");
     /** RFC 8428 §4.5.3: times below 2^28 are relative to now. */
     private static final double RELATIVE_TIME_LIMIT = 268_435_456d;
+    /** The oldest measurement time accepted: 2^28 s (about 8.5 years) before now, the reach of a relative time. */
+    static final double MAX_AGE_SECONDS = RELATIVE_TIME_LIMIT;
+    /** The latest measurement time accepted: 10 minutes after now, for clock skew. */
+    static final double MAX_AHEAD_SECONDS = 600d;
     /** CBOR labels (RFC 8428 Table 6) to JSON names. */
     private static final Map<String, String> CBOR_LABELS = Map.ofEntries(
             Map.entry("-1", "bver"), Map.entry("-2", "bn"), Map.entry("-3", "bt"), Map.entry("-4", "bu"),
@@ -83,6 +92,7 @@ final class SenmlDecoder {
         double time;
         String unit;
         double value;
+        double sum;
     }
 
     private static Reading decodeRecord(JsonNode record, boolean cbor, Base base, double now) throws SenmlException {
@@ -102,7 +112,8 @@ final class SenmlDecoder {
                 case "bt" -> base.time = number(label, value);
                 case "bu" -> base.unit = text(label, value, 32);
                 case "bv" -> base.value = number(label, value);
-                case "bs", "ut" -> number(label, value);
+                case "bs" -> base.sum = number(label, value);
+                case "ut" -> number(label, value);
                 case "bver" -> {
                     if (!value.canConvertToInt() || value.asInt() > 10) {
                         throw new SenmlException("unsupported SenML version");
@@ -137,10 +148,30 @@ final class SenmlDecoder {
         if (!NAME.matcher(name).matches()) {
             throw new SenmlException("invalid name");
         }
-        Double number = v != null ? (Double) (base.value + v) : values == 0 ? s : null;
-        double time = base.time + (t == null ? 0 : t);
-        Double measuredAt = t == null && base.time == 0 ? null : time < RELATIVE_TIME_LIMIT ? now + time : time;
+        Double number = null;
+        if (v != null) {
+            number = resolved("bv + v", base.value + v);
+        } else if (values == 0) {
+            number = resolved("bs + s", base.sum + s);
+        }
+        Double measuredAt = t == null && base.time == 0 ? null : measuredAt(base.time + (t == null ? 0 : t), now);
         return new Reading(name, u != null ? u : base.unit, number, vs, vb, measuredAt);
+    }
+
+    private static double resolved(String what, double value) throws SenmlException {
+        if (!Double.isFinite(value)) {
+            throw new SenmlException("resolved " + what + " is not a finite number");
+        }
+        return value;
+    }
+
+    /** The absolute time of {@code bt + t}, which must lie in the window around {@code now}. */
+    private static double measuredAt(double time, double now) throws SenmlException {
+        double at = resolved("bt + t", time) < RELATIVE_TIME_LIMIT ? now + time : time;
+        if (!(at >= now - MAX_AGE_SECONDS && at <= now + MAX_AHEAD_SECONDS)) {
+            throw new SenmlException("measurement time " + at + " is outside the window around now (" + now + ")");
+        }
+        return at;
     }
 
     private static String text(String label, JsonNode value, int maxLength) throws SenmlException {

@@ -158,6 +158,6 @@ class CliCommandsTest {
         Files.writeString(manifest, "name,profile\nx,y\n");
         CliRun bad = vigil("device", "import", manifest.toString());
         assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.errLines()).containsExactly("vigil device import: line 1: expected 3 columns (name,profile,key), found 2");
+        assertThat(bad.errLines()).containsExactly("vigil device import: bad.csv: line 1: expected 3 columns (name,profile,key), found 2");
     }
 }

@@ -10,6 +10,7 @@ import dev.vigil.device.SenmlCbor;
 import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,5 +128,21 @@ class EnrollmentTest {
             String links = new String(client.send("/.well-known/core", Request.newGet()).payload());
             assertThat(links).contains("</t>").contains("</key>").doesNotContain("</enroll>");
         }
+    }
+
+    @Test
+    void an_enrollment_body_without_a_text_token_is_4_00_and_no_security_event() throws Exception {
+        int events = server.admin("events", VigilTestServer.args()).path("events").size();
+        Path state = device("malformed");
+        try (DeviceClient client = client(state)) {
+            for (String body : new String[] {"{\"token\": 5}", "{}", "{\"token\": null}", "[\"vgt_x\"]"}) {
+                Request request = Request.newPost();
+                request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+                request.setPayload(body);
+                assertThat(client.send("/enroll", request).code()).as(body).isEqualTo(ResponseCode.BAD_REQUEST);
+            }
+        }
+        assertThat(server.admin("events", VigilTestServer.args()).path("events")).hasSize(events);
+        assertThat(server.admin("device.list", VigilTestServer.args()).path("devices")).isEmpty();
     }
 }

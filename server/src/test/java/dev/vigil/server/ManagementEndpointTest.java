@@ -11,13 +11,18 @@ import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Map;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The management endpoint and the {@code vigil} CLI against a real node, in-process. */
 class ManagementEndpointTest {
@@ -174,5 +179,28 @@ class ManagementEndpointTest {
         CliRun missingKey = vigil(concat(endpoint(), "device", "add", "s2", "--key", "/nonexistent.pem", "--profile", "x"));
         assertThat(missingKey.exitCode()).isEqualTo(1);
         assertThat(missingKey.errLines()).containsExactly("vigil device add: no such file: /nonexistent.pem");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "[1]                      | arguments must be a JSON object",
+        "\"limit\"              | arguments must be a JSON object",
+        "{\"limit\": 1} x       | arguments are not valid JSON",
+        "{\"limit\": 1, \"limit\": 2} | arguments are not valid JSON",
+        "{\"limit\": 1.5}       | limit must be a whole number between 1 and 1000",
+        "{\"limit\": 2, \"after\": 0.5} | after must be a whole number of at least 0",
+        "{\"limit\": 2, \"after\": 9007199254740993.5} | after must be a whole number of at least 0",
+    })
+    void arguments_that_are_not_one_object_of_whole_numbers_are_4_00_with_one_line(String body, String reason) {
+        Request request = Request.newPost();
+        request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+        request.setPayload(body);
+        try (DeviceClient operator = new DeviceClient(server.managementUri(), server.adminKey(),
+                server.serverPublicKey()).timeout(10_000)) {
+            DeviceClient.Outcome outcome = operator.send("/op/audit.tail", request);
+
+            assertThat(outcome.code()).isEqualTo(ResponseCode.BAD_REQUEST);
+            assertThat(new String(outcome.payload(), StandardCharsets.UTF_8)).isEqualTo(reason);
+        }
     }
 }

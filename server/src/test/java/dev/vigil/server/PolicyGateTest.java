@@ -180,6 +180,34 @@ class PolicyGateTest {
     }
 
     @Test
+    void a_policy_nested_100000_deep_or_with_a_duplicate_key_is_refused_with_its_line_and_nothing_changes()
+            throws Exception {
+        Path deep = server.scratch("p").resolve("deep.json");
+        Files.writeString(deep, "[".repeat(100_000));
+        Path duplicate = server.scratch("p").resolve("duplicate.json");
+        Files.writeString(duplicate, """
+                {"profiles": {"metered": {}},
+                 "roles": {"admin": {"operations": ["*"]}},
+                 "roles": {"admin": {"operations": ["*"]}}}
+                """);
+        long version = server.admin("policy.show", VigilTestServer.args()).path("version").asLong();
+        String[] admin = {"--server", server.managementUri().toString(), "--operator-key",
+            server.dataDir().adminKey().toString(), "--server-key", server.dataDir().serverPublicKey().toString()};
+
+        for (String command : new String[] {"validate", "apply"}) {
+            CliRun run = vigil(with(admin, "policy", command, deep.toString()));
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.errLines()).containsExactly(deep + ":1:33: nested deeper than 32 levels",
+                    "vigil policy." + command + ": " + deep + " refused (1 error); the policy in force is unchanged");
+        }
+        CliRun twice = vigil(with(admin, "policy", "validate", duplicate.toString()));
+        assertThat(twice.exitCode()).isEqualTo(1);
+        assertThat(twice.errLines()).containsExactly(duplicate + ":3:2: /roles: duplicate field 'roles' (first at line 2)",
+                "vigil policy.validate: " + duplicate + " refused (1 error); the policy in force is unchanged");
+        assertThat(server.admin("policy.show", VigilTestServer.args()).path("version").asLong()).isEqualTo(version);
+    }
+
+    @Test
     void a_policy_that_drops_a_profile_in_use_is_refused() throws Exception {
         server.addDevice("m1", "metered");
         String without = METERED.replace("\"keys-only\"", "\"other\"").replace("\"metered\"", "\"renamed\"");

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -20,16 +21,62 @@ class SenmlDecoderTest {
         return SenmlDecoder.decode(SenmlDecoder.SENML_JSON, pack.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
-    @Test
-    void rfc8428_example_with_base_fields_resolves_names_times_and_values() throws Exception {
-        List<Reading> readings = json("""
+    private static final String RFC8428_EXAMPLE = """
                 [{"bn":"urn:dev:ow:10e2073a01080063:","bt":1.320067464e+09,"bu":"%RH","v":20},
                  {"u":"lon","v":24.30621},
-                 {"n":"temp","u":"Cel","t":60,"v":23.1}]""");
+                 {"n":"temp","u":"Cel","t":60,"v":23.1}]""";
+
+    @Test
+    void rfc8428_example_with_base_fields_resolves_names_times_and_values() throws Exception {
+        List<Reading> readings = SenmlDecoder.decode(SenmlDecoder.SENML_JSON,
+                RFC8428_EXAMPLE.getBytes(StandardCharsets.UTF_8), 1.320067464e9 + 120);
         assertThat(readings).containsExactly(
                 new Reading("urn:dev:ow:10e2073a01080063:", "%RH", 20.0, null, null, 1.320067464e9),
                 new Reading("urn:dev:ow:10e2073a01080063:", "lon", 24.30621, null, null, 1.320067464e9),
                 new Reading("urn:dev:ow:10e2073a01080063:temp", "Cel", 23.1, null, null, 1.320067524e9));
+    }
+
+    @Test
+    void the_rfc8428_example_received_years_later_is_refused_as_too_old() {
+        assertThatThrownBy(() -> json(RFC8428_EXAMPLE)).isInstanceOf(SenmlException.class)
+                .hasMessageContaining("outside the window");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "[{\"bv\":1e308,\"n\":\"a\",\"v\":1e308}]",
+        "[{\"bv\":-1e308,\"n\":\"a\",\"v\":-1e308}]",
+        "[{\"bs\":1e308,\"n\":\"a\",\"s\":1e308}]",
+        "[{\"bt\":-1.7e308,\"n\":\"a\",\"v\":1,\"t\":-1.7e308}]",
+        "[{\"n\":\"a\",\"v\":1,\"t\":1.7e308}]",
+        "[{\"n\":\"a\",\"v\":1,\"t\":-1.7e308}]",
+    })
+    void a_resolved_value_sum_or_time_that_is_not_finite_or_sane_is_refused(String pack) {
+        assertThatThrownBy(() -> json(pack)).isInstanceOf(SenmlException.class);
+    }
+
+    @Test
+    void base_sum_is_added_to_the_sum() throws Exception {
+        assertThat(json("[{\"bs\":100,\"n\":\"a\",\"s\":5}]").get(0).number()).isEqualTo(105.0);
+    }
+
+    @ParameterizedTest(name = "t = {0}: accepted {1}")
+    @CsvSource({
+        // relative times (below 2^28) from now: back to 2^28 s, ahead 600 s
+        "-268435455, true", "-268435456, true", "-268435457, false",
+        "599, true", "600, true", "601, false",
+        // absolute times
+        "1800000599, true", "1800000600, true", "1800000601, false",
+        "1531564545, true", "1531564544, true", "1531564543, false",
+    })
+    void measurement_times_are_accepted_from_2_pow_28_seconds_ago_to_600_seconds_ahead(String t, boolean accepted)
+            throws Exception {
+        String pack = "[{\"n\":\"a\",\"v\":1,\"t\":" + t + "}]";
+        if (accepted) {
+            assertThat(json(pack)).hasSize(1);
+        } else {
+            assertThatThrownBy(() -> json(pack)).isInstanceOf(SenmlException.class).hasMessageContaining("window");
+        }
     }
 
     @Test

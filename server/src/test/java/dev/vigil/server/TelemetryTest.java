@@ -99,6 +99,10 @@ class TelemetryTest {
                     .as("a string in v").isEqualTo(ResponseCode.BAD_REQUEST);
             assertThat(device.send("/t", post(112, new byte[] {(byte) 0x9f, 0x01})).code())
                     .as("truncated CBOR").isEqualTo(ResponseCode.BAD_REQUEST);
+            assertThat(device.send("/t", post(110, "[{\"bv\":1e308,\"n\":\"temp\",\"v\":1e308}]".getBytes())).code())
+                    .as("bv + v overflows to Infinity").isEqualTo(ResponseCode.BAD_REQUEST);
+            assertThat(device.send("/t", post(110, "[{\"n\":\"temp\",\"v\":1,\"t\":1.7e308}]".getBytes())).code())
+                    .as("a time far beyond now").isEqualTo(ResponseCode.BAD_REQUEST);
         }
         assertThat(server.readings("sensor-1")).isEmpty();
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -17,12 +16,9 @@ final class AccessCommands {
     private AccessCommands() {
     }
 
-    static String pem(Path file) {
-        try {
-            return PemFiles.publicKeyPem(PemFiles.readPublicKey(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The public key in {@code file} (a public key file or a key pair file), as PEM. */
+    static String pem(Path file) throws IOException {
+        return PemFiles.publicKeyPem(PemFiles.readPublicKey(file));
     }
 
     @Command(name = "create", description = "Make a one-time enrollment token (shown once, stored only as a hash).")
@@ -88,13 +84,20 @@ final class AccessCommands {
         @Option(names = "--role", required = true, paramLabel = "R", description = "admin, operator, installer or auditor.")
         String role;
 
+        private String publicKey;
+
         OperatorAdd(CliContext context) {
             super(context);
         }
 
         @Override
+        void readFiles() throws IOException {
+            publicKey = pem(key);
+        }
+
+        @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("operator.add", args().put("name", name).put("publicKey", pem(key)).put("role", role));
+            return client.call("operator.add", args().put("name", name).put("publicKey", publicKey).put("role", role));
         }
 
         @Override

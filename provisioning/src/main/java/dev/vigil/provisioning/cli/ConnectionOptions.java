@@ -1,9 +1,11 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.BoundedFiles;
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.PemFiles;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ public final class ConnectionOptions {
             throw usage("--data " + data + " is not an initialised Vigil data directory");
         }
         URI uri = server != null ? server
-                : env.containsKey("VIGIL_SERVER") ? URI.create(env.get("VIGIL_SERVER"))
+                : env.containsKey("VIGIL_SERVER") ? uri(env.get("VIGIL_SERVER"), "VIGIL_SERVER")
                 : dir != null ? managementUri(dir) : null;
         Path keyFile = pick(key, env.get("VIGIL_KEY"), dir == null ? null : dir.adminKey());
         Path serverKeyFile = pick(serverKey, env.get("VIGIL_SERVER_KEY"), dir == null ? null : dir.serverPublicKey());
@@ -66,13 +68,23 @@ public final class ConnectionOptions {
         return option != null ? option : env != null ? Path.of(env) : fromData;
     }
 
-    private static URI managementUri(DataDir dir) throws IOException {
+    private URI managementUri(DataDir dir) throws IOException {
         if (Files.exists(dir.managementUriFile())) {
-            return URI.create(Files.readString(dir.managementUriFile(), StandardCharsets.US_ASCII).trim());
+            return uri(BoundedFiles.readText(dir.managementUriFile(), BoundedFiles.SMALL_FILE_LIMIT,
+                    StandardCharsets.US_ASCII, "management URI file").trim(), dir.managementUriFile().toString());
         }
         Properties properties = dir.properties();
-        return URI.create("coaps://" + properties.getProperty(DataDir.MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS)
-                + ":" + properties.getProperty(DataDir.MGMT_PORT, String.valueOf(DataDir.DEFAULT_MGMT_PORT)));
+        return uri("coaps://" + properties.getProperty(DataDir.MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS)
+                + ":" + properties.getProperty(DataDir.MGMT_PORT, String.valueOf(DataDir.DEFAULT_MGMT_PORT)),
+                dir.config().toString());
+    }
+
+    private URI uri(String text, String source) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw usage(source + " is not a URI: '" + text + "'");
+        }
     }
 
     private ParameterException usage(String message) {

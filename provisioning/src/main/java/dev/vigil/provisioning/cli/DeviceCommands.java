@@ -2,6 +2,7 @@ package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.ManagementException;
+import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,13 +26,20 @@ final class DeviceCommands {
         @Option(names = "--profile", required = true, paramLabel = "P", description = "Policy profile, e.g. sensor.")
         String profile;
 
+        private String publicKey;
+
         Add(CliContext context) {
             super(context);
         }
 
         @Override
+        void readFiles() throws IOException {
+            publicKey = AccessCommands.pem(key);
+        }
+
+        @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("device.add", args().put("name", name).put("publicKey", AccessCommands.pem(key))
+            return client.call("device.add", args().put("name", name).put("publicKey", publicKey)
                     .put("profile", profile));
         }
 

@@ -2,13 +2,12 @@ package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.vigil.provisioning.BoundedFiles;
 import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.Manifest;
 import dev.vigil.provisioning.ManifestRow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -30,18 +29,20 @@ final class ImportCommand extends RemoteCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "Manifest: .csv with header name,profile,key, or .json.")
     Path file;
 
+    private List<ManifestRow> rows;
+
     ImportCommand(CliContext context) {
         super(context);
     }
 
     @Override
+    void readFiles() throws IOException {
+        rows = Manifest.parse(file.getFileName().toString(), BoundedFiles.readText(file,
+                BoundedFiles.MANIFEST_FILE_LIMIT, StandardCharsets.UTF_8, "manifest"));
+    }
+
+    @Override
     JsonNode run(ManagementClient client) throws ManagementException {
-        List<ManifestRow> rows;
-        try {
-            rows = Manifest.parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         String id = UUID.randomUUID().toString();
         JsonNode result = null;
         for (int start = 0; start < rows.size(); start += CHUNK) {

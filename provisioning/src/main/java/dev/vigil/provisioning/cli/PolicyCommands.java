@@ -1,11 +1,10 @@
 package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.BoundedFiles;
 import dev.vigil.provisioning.ManagementException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,6 +22,7 @@ final class PolicyCommands {
         Path file;
 
         private final String operation;
+        private String document;
 
         WithDocument(CliContext context, String operation) {
             super(context);
@@ -30,13 +30,14 @@ final class PolicyCommands {
         }
 
         @Override
+        void readFiles() throws IOException {
+            document = BoundedFiles.readText(file, BoundedFiles.POLICY_FILE_LIMIT, StandardCharsets.UTF_8,
+                    "policy document");
+        }
+
+        @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            try {
-                String document = Files.readString(file, StandardCharsets.UTF_8);
-                return client.call(operation, args().put("document", document).put("source", file.toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return client.call(operation, args().put("document", document).put("source", file.toString()));
         }
 
         @Override
@@ -46,8 +47,9 @@ final class PolicyCommands {
                 return;
             }
             for (JsonNode e : result.path("errors")) {
-                context.err().printf("%s:%d:%d: %s: %s%n", file, e.path("line").asInt(), e.path("column").asInt(),
-                        e.path("path").asText(), e.path("message").asText());
+                String path = e.path("path").asText();
+                context.err().printf("%s:%d:%d: %s%s%n", file, e.path("line").asInt(), e.path("column").asInt(),
+                        path.isEmpty() ? "" : path + ": ", e.path("message").asText());
             }
             context.err().printf("vigil %s: %s refused (%d error%s); the policy in force is unchanged%n", operation,
                     file, result.path("errors").size(), result.path("errors").size() == 1 ? "" : "s");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.provisioning.ManagementException;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +28,7 @@ abstract class RemoteCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        readFiles();
         try (ManagementClient client = context.connector().connect(connection.resolve(context.environment()))) {
             JsonNode result = run(client);
             if (json) {
@@ -37,6 +39,10 @@ abstract class RemoteCommand implements Callable<Integer> {
             context.out().flush();
             return exitCode(result);
         }
+    }
+
+    /** Reads the command's own input files, before anything goes over the network: a bad file costs no session. */
+    void readFiles() throws IOException {
     }
 
     /** The exit code for a result the server sent (0 unless a command says otherwise). */

@@ -117,7 +117,14 @@ public final class VigilCli {
 
     /** Runs {@code vigil args...} and returns the exit code. */
     public static int run(CliContext context, String... args) {
-        int code = commandLine(context).execute(args);
+        int code;
+        try {
+            code = commandLine(context).execute(args);
+        } catch (RuntimeException | Error e) { // never a stack trace: one line, exit 1
+            context.err().println("vigil: failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    + " (" + e.getClass().getSimpleName() + ")");
+            code = ExitCodes.FAILED;
+        }
         context.out().flush();
         context.err().flush();
         return code;

@@ -1,5 +1,6 @@
 package dev.vigil.provisioning.policy;
 
+import dev.vigil.provisioning.Printable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,12 +23,12 @@ final class DocumentErrors {
     }
 
     void add(String path, String message) {
-        Position at = positionOf(path);
-        errors.add(new DocumentError(path, at.line(), at.column(), message));
+        addAt(path, positionOf(path), message);
     }
 
+    /** Names in the path and the message come from the document: their control characters are escaped. */
     void addAt(String path, Position at, String message) {
-        errors.add(new DocumentError(path, at.line(), at.column(), message));
+        errors.add(new DocumentError(Printable.forTerminal(path), at.line(), at.column(), Printable.forTerminal(message)));
     }
 
     boolean isEmpty() {

@@ -5,6 +5,8 @@ import dev.vigil.policy.PolicyCompiler;
 import dev.vigil.policy.PolicyError;
 import dev.vigil.policy.PolicyException;
 import dev.vigil.policy.PolicySet;
+import dev.vigil.provisioning.BoundedFiles;
+import java.util.List;
 
 /**
  * Policy documents: JSON in, {@link PolicySet} or {@link CompiledPolicy} out, or every error with its
@@ -42,6 +44,9 @@ import dev.vigil.policy.PolicySet;
  * nothing, {@code session.maxLifetime} defaults to 24h, {@code approval} to false, {@code maxKeyAge} to
  * no limit. Durations are a whole number and one unit of {@code ms}, {@code s}, {@code m}, {@code h},
  * {@code d}. What each value means is in the javadoc of the {@code dev.vigil.policy} records.
+ *
+ * <p>Limits: a document is at most {@link BoundedFiles#POLICY_FILE_LIMIT} bytes (UTF-8) and nests at
+ * most {@link LocatedJson#MAX_DEPTH} levels; a field appears once per object.
  */
 public final class PolicyDocuments {
 
@@ -67,10 +72,23 @@ public final class PolicyDocuments {
         }
     }
 
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
     private record Parsed(PolicySet policy, DocumentErrors errors) {
     }
 
     private static Parsed read(String json, long version) throws PolicyDocumentException {
+        if (utf8Length(json) > BoundedFiles.POLICY_FILE_LIMIT) {
+            throw new PolicyDocumentException(List.of(new DocumentError("", 1, 1,
+                    "the document is larger than " + BoundedFiles.size(BoundedFiles.POLICY_FILE_LIMIT))));
+        }
         LocatedJson document = LocatedJson.read(json);
         DocumentErrors errors = new DocumentErrors(document.positions());
         PolicySet policy = new PolicyReader(errors).policy(document.root(), version);

@@ -138,6 +138,67 @@ class PolicyDocumentsTest {
         assertThat(errors.get(0).line()).isEqualTo(1);
     }
 
+    @ParameterizedTest(name = "{0} levels deep")
+    @CsvSource({"33", "1000", "100000"})
+    void nesting_deeper_than_32_levels_is_one_error_at_the_first_level_too_deep(int depth) {
+        List<DocumentError> errors = errorsOf("{\"profiles\": {}, \"roles\": {}, \"x\": " + "[".repeat(depth - 1)
+                + "]".repeat(depth - 1) + "}");
+
+        assertThat(errors).singleElement().satisfies(error -> {
+            assertThat(error.message()).isEqualTo("nested deeper than 32 levels");
+            assertThat(error.line()).isEqualTo(1);
+            assertThat(error.column()).as("the 33rd level").isEqualTo(36 + 31);
+        });
+    }
+
+    @Test
+    void nesting_of_32_levels_is_read() {
+        List<DocumentError> errors = errorsOf("{\"profiles\": {}, \"roles\": {}, \"x\": " + "[".repeat(31)
+                + "]".repeat(31) + "}");
+
+        assertThat(errors).singleElement().satisfies(error -> assertThat(error.message()).startsWith("unknown field 'x'"));
+    }
+
+    @Test
+    void a_duplicate_key_is_named_at_its_line_with_the_line_of_the_first_even_when_its_value_is_broken() {
+        List<DocumentError> errors = errorsOf("""
+                {"profiles": {},
+                 "roles": {"admin": {"operations": ["*"]}},
+                 "roles": {"admin": {"operations": ["*",]}}}
+                """);
+
+        assertThat(errors.get(0)).hasToString("line 3, column 2: /roles: duplicate field 'roles' (first at line 2)");
+    }
+
+    @Test
+    void a_number_with_an_exponent_beyond_reading_is_a_located_error() {
+        List<DocumentError> errors = errorsOf(withRule("""
+                {"resource": "t", "methods": ["POST"], "maxPayload": 1, "rate": {"perSecond": 1, "burst": 1},
+                 "dailyVolume": 1e30810485760}"""));
+
+        assertThat(errors).singleElement().hasToString(
+                "line 2, column 17: /profiles/sensor/send/0/dailyVolume: number out of range: 1e30810485760");
+    }
+
+    @Test
+    void a_field_name_with_control_characters_is_quoted_escaped_so_the_error_stays_one_line() {
+        List<DocumentError> errors = errorsOf("""
+                {"profiles": {}, "roles": {"auditor": {"op\\ration\\u001b[2Js": ["*"]}}}""");
+
+        assertThat(errors).extracting(DocumentError::toString).containsExactly(
+                "line 1, column 28: /roles/auditor/operations: missing required field 'operations'",
+                "line 1, column 40: /roles/auditor/op\\ration\\u001b[2Js: unknown field 'op\\ration\\u001b[2Js';"
+                        + " expected one of operations");
+    }
+
+    @Test
+    void a_document_over_1_mib_is_refused_before_it_is_read() {
+        String big = "{\"profiles\": {}, \"roles\": {}, \"x\": \"" + "é".repeat(512 * 1024) + "\"}";
+
+        assertThat(errorsOf(big)).singleElement()
+                .satisfies(error -> assertThat(error.message()).isEqualTo("the document is larger than 1 MiB"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"90s, PT1M30S", "30m, PT30M", "24h, PT24H", "365d, PT8760H", "500ms, PT0.5S"})
     void durations_are_a_number_and_a_unit(String text, Duration expected) throws Exception {
