@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -133,7 +133,7 @@ public final class Database implements AutoCloseable {
      * {@code telemetry}): its crash points are {@code before-commit:NAME} and {@code after-commit:NAME}
      * ({@link CrashPoints}). A later name replaces an earlier one. Does nothing unless a crash point is armed.
      */
-    static void nameTransaction(String name) {
+    public static void nameTransaction(String name) {
         if (CrashPoints.ARMED) {
             String[] current = CURRENT.get();
             if (current != null) {

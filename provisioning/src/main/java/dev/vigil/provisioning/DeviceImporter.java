@@ -50,8 +50,8 @@ public final class DeviceImporter {
                     for (ManifestRow row : batch) {
                         devices.setString(1, row.name());
                         devices.setString(2, row.profile());
-                        devices.setObject(3, DeviceRows.utc(now));
-                        devices.setObject(4, DeviceRows.utc(now));
+                        devices.setObject(3, SqlTime.utc(now));
+                        devices.setObject(4, SqlTime.utc(now));
                         devices.addBatch();
                     }
                     devices.executeBatch();
@@ -60,8 +60,8 @@ public final class DeviceImporter {
                         claims.addBatch();
                         keys.setString(1, row.keyId());
                         keys.setBytes(2, row.publicKey());
-                        keys.setObject(3, DeviceRows.utc(now));
-                        keys.setObject(4, DeviceRows.utc(now));
+                        keys.setObject(3, SqlTime.utc(now));
+                        keys.setObject(4, SqlTime.utc(now));
                         keys.setString(5, row.name());
                         keys.addBatch();
                     }

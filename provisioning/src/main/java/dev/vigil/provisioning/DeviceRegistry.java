@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+
 import java.security.PublicKey;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,8 +64,8 @@ public final class DeviceRegistry implements DeviceDirectory {
                     ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     devices.add(new Device(rows.getLong(7), rows.getString(1), rows.getString(2), rows.getString(3),
-                            DeviceState.valueOf(rows.getString(4)), DeviceRows.instant(rows, 5),
-                            DeviceRows.instant(rows, 6)));
+                            DeviceState.valueOf(rows.getString(4)), SqlTime.instant(rows, 5),
+                            SqlTime.instant(rows, 6)));
                 }
             }
             return devices;
@@ -176,7 +178,7 @@ public final class DeviceRegistry implements DeviceDirectory {
                 update.executeUpdate();
             }
             try (PreparedStatement update = c.prepareStatement("UPDATE devices SET first_seen_at = ? WHERE id = ?")) {
-                update.setObject(1, DeviceRows.utc(now));
+                update.setObject(1, SqlTime.utc(now));
                 update.setLong(2, row.id());
                 update.executeUpdate();
             }
@@ -195,7 +197,7 @@ public final class DeviceRegistry implements DeviceDirectory {
             Lifecycle.ROTATE.next(row.state());
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE devices SET rotation_requested = TRUE, updated_at = ? WHERE id = ?")) {
-                update.setObject(1, DeviceRows.utc(Instant.now()));
+                update.setObject(1, SqlTime.utc(Instant.now()));
                 update.setLong(2, row.id());
                 update.executeUpdate();
             }

@@ -24,15 +24,6 @@ final class DeviceRows {
     private DeviceRows() {
     }
 
-    static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    static Instant instant(ResultSet rows, int column) throws SQLException {
-        OffsetDateTime time = rows.getObject(column, OffsetDateTime.class);
-        return time == null ? null : time.toInstant();
-    }
-
     /** The device named {@code name}, locked for update until the transaction ends. */
     static Row lock(Connection c, String name) throws SQLException {
         try (PreparedStatement query = c.prepareStatement(
@@ -49,7 +40,7 @@ final class DeviceRows {
 
     static Row row(ResultSet rows) throws SQLException {
         return new Row(rows.getLong(1), rows.getString(2), rows.getString(3), DeviceState.valueOf(rows.getString(4)),
-                instant(rows, 5), instant(rows, 6));
+                SqlTime.instant(rows, 5), SqlTime.instant(rows, 6));
     }
 
     static long insertDevice(Connection c, String name, String profile, DeviceState state, Instant now)
@@ -60,8 +51,8 @@ final class DeviceRows {
             insert.setString(1, name);
             insert.setString(2, profile);
             insert.setString(3, state.name());
-            insert.setObject(4, utc(now));
-            insert.setObject(5, utc(now));
+            insert.setObject(4, SqlTime.utc(now));
+            insert.setObject(5, SqlTime.utc(now));
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
@@ -83,9 +74,9 @@ final class DeviceRows {
             insert.setLong(2, deviceId);
             insert.setBytes(3, der);
             insert.setString(4, state.name());
-            insert.setObject(5, utc(now));
-            insert.setObject(6, utc(now));
-            insert.setObject(7, state == KeyState.ACTIVE ? utc(now) : null);
+            insert.setObject(5, SqlTime.utc(now));
+            insert.setObject(6, SqlTime.utc(now));
+            insert.setObject(7, state == KeyState.ACTIVE ? SqlTime.utc(now) : null);
             insert.executeUpdate();
         } catch (SQLIntegrityConstraintViolationException e) {
             throw keyConflict(c, keyId);
@@ -95,7 +86,7 @@ final class DeviceRows {
     static void setState(Connection c, long deviceId, DeviceState state, Instant now) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE devices SET state = ?, updated_at = ? WHERE id = ?")) {
             update.setString(1, state.name());
-            update.setObject(2, utc(now));
+            update.setObject(2, SqlTime.utc(now));
             update.setLong(3, deviceId);
             update.executeUpdate();
         }
@@ -105,9 +96,9 @@ final class DeviceRows {
         try (PreparedStatement update = c.prepareStatement("UPDATE device_keys SET state = ?, updated_at = ?,"
                 + " activated_at = CASE WHEN ? THEN ? ELSE activated_at END WHERE key_id = ?")) {
             update.setString(1, state.name());
-            update.setObject(2, utc(now));
+            update.setObject(2, SqlTime.utc(now));
             update.setBoolean(3, state == KeyState.ACTIVE);
-            update.setObject(4, utc(now));
+            update.setObject(4, SqlTime.utc(now));
             update.setString(5, keyId);
             update.executeUpdate();
         }
@@ -121,7 +112,7 @@ final class DeviceRows {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     keys.add(new DeviceKey(rows.getString(1), KeyState.valueOf(rows.getString(2)),
-                            instant(rows, 3), instant(rows, 4)));
+                            SqlTime.instant(rows, 3), SqlTime.instant(rows, 4)));
                 }
             }
         }
@@ -144,7 +135,7 @@ final class DeviceRows {
                 }
                 return Optional.of(new DeviceIdentity(rows.getLong(1), rows.getString(2), rows.getString(3),
                         DeviceState.valueOf(rows.getString(4)), KeyState.valueOf(rows.getString(5)),
-                        instant(rows, 6), rows.getBoolean(7)));
+                        SqlTime.instant(rows, 6), rows.getBoolean(7)));
             }
         }
     }

@@ -66,9 +66,9 @@ public final class EnrollmentTokens {
                 insert.setString(2, profile);
                 insert.setString(3, deviceName);
                 insert.setInt(4, uses);
-                insert.setObject(5, DeviceRows.utc(expiresAt));
+                insert.setObject(5, SqlTime.utc(expiresAt));
                 insert.setString(6, actor.id());
-                insert.setObject(7, DeviceRows.utc(now));
+                insert.setObject(7, SqlTime.utc(now));
                 insert.executeUpdate();
             }
             registry.audit().append(c, actor, "token.create", "profile " + profile, null,
@@ -99,7 +99,7 @@ public final class EnrollmentTokens {
                     if (rows.getInt(3) < 1) {
                         throw Refusal.denied("enrollment token already used");
                     }
-                    if (!DeviceRows.instant(rows, 4).isAfter(now)) {
+                    if (!SqlTime.instant(rows, 4).isAfter(now)) {
                         throw Refusal.denied("enrollment token expired");
                     }
                     profile = rows.getString(1);
@@ -141,7 +141,7 @@ public final class EnrollmentTokens {
         try (PreparedStatement query = c.prepareStatement("SELECT COUNT(*) FROM enrollment_tokens WHERE device_name = ?"
                 + " AND uses_left > 0 AND expires_at > ?")) {
             query.setString(1, name);
-            query.setObject(2, DeviceRows.utc(now));
+            query.setObject(2, SqlTime.utc(now));
             try (ResultSet rows = query.executeQuery()) {
                 rows.next();
                 if (rows.getInt(1) > 0) {

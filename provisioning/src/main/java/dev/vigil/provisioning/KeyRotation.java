@@ -149,7 +149,7 @@ public final class KeyRotation {
             DeviceRows.setKeyState(c, newKeyId, KeyState.ACTIVE, now);
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE devices SET rotation_requested = FALSE, updated_at = ? WHERE id = ?")) {
-                update.setObject(1, DeviceRows.utc(now));
+                update.setObject(1, SqlTime.utc(now));
                 update.setLong(2, row.id());
                 update.executeUpdate();
             }
@@ -169,7 +169,7 @@ public final class KeyRotation {
             query.setString(1, keyId);
             try (ResultSet rows = query.executeQuery()) {
                 rows.next();
-                return DeviceRows.instant(rows, 1);
+                return SqlTime.instant(rows, 1);
             }
         }
     }

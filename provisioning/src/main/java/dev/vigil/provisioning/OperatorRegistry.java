@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+
 import dev.vigil.policy.CompiledPolicy;
 import java.security.PublicKey;
 import java.sql.PreparedStatement;
@@ -67,7 +69,7 @@ public final class OperatorRegistry {
             insert.setString(2, keyId);
             insert.setBytes(3, key.getEncoded());
             insert.setString(4, role);
-            insert.setObject(5, DeviceRows.utc(now));
+            insert.setObject(5, SqlTime.utc(now));
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
@@ -109,7 +111,7 @@ public final class OperatorRegistry {
             Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
                     "removing operator '" + name + "'");
             try (PreparedStatement update = c.prepareStatement("UPDATE operators SET removed_at = ? WHERE name = ?")) {
-                update.setObject(1, DeviceRows.utc(Instant.now()));
+                update.setObject(1, SqlTime.utc(Instant.now()));
                 update.setString(2, name);
                 update.executeUpdate();
             }
@@ -144,6 +146,6 @@ public final class OperatorRegistry {
 
     private static Operator operator(ResultSet rows) throws java.sql.SQLException {
         return new Operator(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                DeviceRows.instant(rows, 5));
+                SqlTime.instant(rows, 5));
     }
 }

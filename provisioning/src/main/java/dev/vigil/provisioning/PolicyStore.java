@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+
 import dev.vigil.policy.CompiledPolicy;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
@@ -51,7 +53,7 @@ public final class PolicyStore {
                     + " FROM policies ORDER BY version DESC LIMIT 1");
                     ResultSet rows = query.executeQuery()) {
                 return rows.next() ? Optional.of(new Stored(rows.getLong(1), rows.getString(2),
-                        DeviceRows.instant(rows, 3), rows.getString(4))) : Optional.<Stored>empty();
+                        SqlTime.instant(rows, 3), rows.getString(4))) : Optional.<Stored>empty();
             }
         });
     }
@@ -111,7 +113,7 @@ public final class PolicyStore {
                 "INSERT INTO policies (version, document, applied_at, applied_by) VALUES (?, ?, ?, ?)")) {
             insert.setLong(1, version);
             insert.setString(2, document);
-            insert.setObject(3, DeviceRows.utc(now));
+            insert.setObject(3, SqlTime.utc(now));
             insert.setString(4, actor.id());
             insert.executeUpdate();
         }

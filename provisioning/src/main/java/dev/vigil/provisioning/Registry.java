@@ -1,5 +1,9 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+import dev.vigil.provisioning.audit.AuditAnchors;
+import dev.vigil.provisioning.audit.SecurityEvents;
+
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.trust.TrustRegistry;

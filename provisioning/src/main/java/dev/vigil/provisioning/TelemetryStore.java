@@ -25,7 +25,7 @@ public final class TelemetryStore {
                     + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Reading r : readings) {
                     insert.setLong(1, deviceId);
-                    insert.setObject(2, DeviceRows.utc(receivedAt));
+                    insert.setObject(2, SqlTime.utc(receivedAt));
                     insert.setString(3, r.name());
                     insert.setString(4, r.unit());
                     insert.setObject(5, r.number(), Types.DOUBLE);
@@ -55,7 +55,7 @@ public final class TelemetryStore {
                                 rows.getObject(5, Double.class), rows.getString(6),
                                 rows.getObject(7, Boolean.class), rows.getObject(8, Double.class));
                         result.add(new StoredReading(rows.getLong(1), deviceName,
-                                DeviceRows.instant(rows, 2), reading));
+                                SqlTime.instant(rows, 2), reading));
                     }
                 }
             }

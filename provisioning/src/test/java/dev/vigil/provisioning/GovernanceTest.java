@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.audit.AuditLog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

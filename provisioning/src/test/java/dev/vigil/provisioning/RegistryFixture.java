@@ -5,14 +5,14 @@ import java.time.Clock;
 import java.util.Set;
 
 /** A registry on an H2 database in a temp dir, with a fixed set of profiles. */
-final class RegistryFixture implements AutoCloseable {
+public final class RegistryFixture implements AutoCloseable {
 
-    static final Actor ADMIN = new Actor("ni:///sha-256;test-admin");
+    public static final Actor ADMIN = new Actor("ni:///sha-256;test-admin");
 
-    final Database database;
-    final Registry registry;
+    public final Database database;
+    public final Registry registry;
 
-    RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval) {
+    public RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval) {
         database = Database.openEmbedded(dir);
         registry = Registry.open(database, new ProfileRules() {
             @Override
@@ -27,7 +27,7 @@ final class RegistryFixture implements AutoCloseable {
         }, clock);
     }
 
-    RegistryFixture(Path dir) {
+    public RegistryFixture(Path dir) {
         this(dir, Clock.systemUTC(), Set.of("sensor", "gated"), Set.of("gated"));
     }
 

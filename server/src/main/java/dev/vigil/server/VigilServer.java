@@ -1,8 +1,9 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.AuditAnchors;
+import dev.vigil.provisioning.audit.AuditAnchors;
+import dev.vigil.provisioning.audit.EventStore;
+
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.EventStore;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.PemFiles;

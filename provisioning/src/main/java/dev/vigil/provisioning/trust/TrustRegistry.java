@@ -1,5 +1,8 @@
 package dev.vigil.provisioning.trust;
 
+import dev.vigil.provisioning.audit.AuditLog;
+import dev.vigil.provisioning.audit.SecurityEvents;
+
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.TrustTier;
 import dev.vigil.policy.trust.Contribution;
@@ -11,7 +14,6 @@ import dev.vigil.policy.trust.TrustExplanation;
 import dev.vigil.policy.trust.TrustListener;
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.AuditLog;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.DeviceRegistry;
@@ -19,7 +21,6 @@ import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.Lifecycle;
 import dev.vigil.provisioning.LifecycleChange;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.SecurityEvents;
 import dev.vigil.provisioning.SessionControl;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,10 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+
+import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.Database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,7 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.Database;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +29,7 @@ public final class EventStore {
                     + " detail, count) VALUES (?, ?, ?, ?, ?, ?)")) {
                 for (SecurityEvents.Event e : events) {
                     insert.setLong(1, e.seq());
-                    insert.setObject(2, DeviceRows.utc(e.at()));
+                    insert.setObject(2, SqlTime.utc(e.at()));
                     insert.setString(3, clip(e.type(), 64));
                     insert.setString(4, clip(e.subject() == null ? "" : e.subject(), 200));
                     insert.setString(5, clip(e.detail() == null ? "" : e.detail(), 1000));
@@ -48,7 +51,7 @@ public final class EventStore {
                 query.setInt(1, limit);
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        events.add(new SecurityEvents.Event(rows.getLong(1), DeviceRows.instant(rows, 2),
+                        events.add(new SecurityEvents.Event(rows.getLong(1), SqlTime.instant(rows, 2),
                                 rows.getString(3), rows.getString(4), rows.getString(5), rows.getLong(6)));
                     }
                 }
@@ -62,7 +65,7 @@ public final class EventStore {
     public int deleteBefore(Instant before) {
         return database.inTransaction(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM security_events WHERE at < ?")) {
-                delete.setObject(1, DeviceRows.utc(before));
+                delete.setObject(1, SqlTime.utc(before));
                 return delete.executeUpdate();
             }
         });

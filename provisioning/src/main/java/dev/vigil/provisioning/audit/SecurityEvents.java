@@ -1,4 +1,6 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.Printable;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,7 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.Database;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +64,7 @@ public final class AuditAnchors {
                     "MERGE INTO audit_anchor (id, seq, hash, at, signature) KEY (id) VALUES (1, ?, ?, ?, ?)")) {
                 upsert.setLong(1, signed.seq());
                 upsert.setString(2, signed.hash());
-                upsert.setObject(3, DeviceRows.utc(signed.at()));
+                upsert.setObject(3, SqlTime.utc(signed.at()));
                 upsert.setString(4, signed.signatureText());
                 upsert.executeUpdate();
             }
@@ -86,7 +89,7 @@ public final class AuditAnchors {
             } catch (IllegalArgumentException e) {
                 signature = new byte[0];
             }
-            return new AuditAnchor(rows.getLong(1), rows.getString(2), DeviceRows.instant(rows, 3), signature);
+            return new AuditAnchor(rows.getLong(1), rows.getString(2), SqlTime.instant(rows, 3), signature);
         }
     }
 

@@ -1,4 +1,10 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.RegistryFixture;
+
+import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.Lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,9 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.audit;
+
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.Printable;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -114,7 +119,7 @@ public final class AuditLog {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_log (" + COLUMNS + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, seq);
-            insert.setObject(2, DeviceRows.utc(at));
+            insert.setObject(2, SqlTime.utc(at));
             insert.setString(3, entry.actor());
             insert.setString(4, entry.action());
             insert.setString(5, entry.target());
@@ -146,7 +151,7 @@ public final class AuditLog {
      * Takes the chain tip's row lock now rather than at the first append: a change that checks the
      * registry before it writes (policy apply, operator removal) runs alone from that point on.
      */
-    static void lockChain(Connection c) throws SQLException {
+    public static void lockChain(Connection c) throws SQLException {
         try (PreparedStatement head = c.prepareStatement("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE");
                 ResultSet rows = head.executeQuery()) {
             rows.next();
@@ -246,7 +251,7 @@ public final class AuditLog {
     }
 
     private static Entry entry(ResultSet rows) throws SQLException {
-        return new Entry(rows.getLong(1), DeviceRows.instant(rows, 2), rows.getString(3), rows.getString(4),
+        return new Entry(rows.getLong(1), SqlTime.instant(rows, 2), rows.getString(3), rows.getString(4),
                 rows.getString(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9));
     }
 
