@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.MutableClock;
 import dev.vigil.provisioning.PemFiles;
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
@@ -71,7 +72,7 @@ class TrustTest {
     @Test
     void a_device_that_floods_at_ten_times_its_pace_is_limited_within_a_minute_and_released_by_an_operator()
             throws Exception {
-        TestClock clock = new TestClock();
+        MutableClock clock = new MutableClock();
         server = VigilTestServer.start(clock, config -> { });
         KeyPair key = server.addDevice("meter", "sensor");
         try (DeviceClient device = client(key)) {
