@@ -1,12 +1,13 @@
 package dev.vigil.bench;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.DeviceRegistry;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;

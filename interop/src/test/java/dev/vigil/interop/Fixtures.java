@@ -1,9 +1,10 @@
 package dev.vigil.interop;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.server.VigilTestServer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

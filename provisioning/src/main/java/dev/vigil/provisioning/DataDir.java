@@ -26,7 +26,6 @@ public record DataDir(Path root) {
     public static final int DEFAULT_MGMT_PORT = 5685;
     public static final String DEFAULT_MGMT_ADDRESS = "127.0.0.1";
 
-
     public Path serverKey() {
         return root.resolve("server-key.pem");
     }

@@ -1,10 +1,11 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.ManagementException;
-import dev.vigil.provisioning.ManagementException.Reason;
+import dev.vigil.provisioning.management.ManagementException.Reason;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
 import java.io.IOException;

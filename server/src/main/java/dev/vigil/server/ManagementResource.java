@@ -1,12 +1,13 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.management.ManagementService;
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.ManagementException;
-import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.Operator;
 import dev.vigil.provisioning.OperatorRegistry;
 import java.io.IOException;

@@ -1,11 +1,12 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.management.ManagementService;
+
 import dev.vigil.provisioning.audit.AuditAnchors;
 import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.ManagementService;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;

@@ -1,10 +1,11 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceKeys;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,12 +1,13 @@
 package dev.vigil.server;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import static dev.vigil.server.CliRun.vigil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
 import java.nio.file.Files;

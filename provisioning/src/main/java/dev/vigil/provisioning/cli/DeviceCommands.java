@@ -1,7 +1,8 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.ManagementException;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

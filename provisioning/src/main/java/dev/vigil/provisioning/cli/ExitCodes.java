@@ -1,6 +1,6 @@
 package dev.vigil.provisioning.cli;
 
-import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.management.ManagementException;
 
 /** The documented exit codes of {@code vigil}. */
 public final class ExitCodes {

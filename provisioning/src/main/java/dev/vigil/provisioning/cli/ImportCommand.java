@@ -1,9 +1,10 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.vigil.provisioning.BoundedFiles;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.Manifest;
 import dev.vigil.provisioning.ManifestRow;
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.ManagementException;
 
 /** A session with a management endpoint, as the authenticated operator. */
 public interface ManagementClient extends AutoCloseable {

@@ -1,7 +1,8 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.ManagementException;
 import picocli.CommandLine.Parameters;
 
 /** A command that runs one operation on one named device or operator: {@code vigil ... NAME}. */

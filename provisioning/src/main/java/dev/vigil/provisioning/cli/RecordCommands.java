@@ -1,8 +1,9 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.ManagementException;
 import dev.vigil.provisioning.Printable;
 import java.io.UncheckedIOException;
 import java.util.Iterator;

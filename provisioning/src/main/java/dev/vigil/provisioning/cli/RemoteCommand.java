@@ -1,9 +1,10 @@
 package dev.vigil.provisioning.cli;
 
+import dev.vigil.provisioning.management.ManagementException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.ManagementException;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,7 @@
 package dev.vigil.provisioning.cli;
 
-import dev.vigil.provisioning.ManagementException;
+import dev.vigil.provisioning.management.ManagementException;
+
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;

@@ -1,6 +1,5 @@
 package dev.vigil.provisioning.audit;
 
-
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DataDir;

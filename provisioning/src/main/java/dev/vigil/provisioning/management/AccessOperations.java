@@ -1,4 +1,10 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.EnrollmentTokens;
+import dev.vigil.provisioning.SessionControl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

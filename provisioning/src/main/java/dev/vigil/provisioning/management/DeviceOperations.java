@@ -1,4 +1,18 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.LifecycleChange;
+import dev.vigil.provisioning.DeviceRegistry;
+import dev.vigil.provisioning.Device;
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.Manifest;
+import dev.vigil.provisioning.DeviceKey;
+import dev.vigil.provisioning.Lifecycle;
+import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.SessionControl;
+import dev.vigil.provisioning.ManifestRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

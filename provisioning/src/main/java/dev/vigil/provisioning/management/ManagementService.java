@@ -1,7 +1,12 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.SessionControl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.ManagementException.Reason;
+import dev.vigil.provisioning.management.ManagementException.Reason;
 import java.util.HashMap;
 import java.util.Map;
 import dev.vigil.policy.Action;

@@ -1,4 +1,8 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.PolicyStore;
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.Registry;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

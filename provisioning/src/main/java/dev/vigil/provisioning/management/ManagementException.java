@@ -1,4 +1,4 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
 
 /** A management request was refused; the message is one line meant for the operator. */
 public class ManagementException extends Exception {

@@ -1,4 +1,11 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.StoredReading;
+import dev.vigil.provisioning.SessionControl;
 
 import dev.vigil.provisioning.audit.AuditLog;
 import dev.vigil.provisioning.audit.SecurityEvents;

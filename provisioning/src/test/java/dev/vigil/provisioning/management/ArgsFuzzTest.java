@@ -1,4 +1,4 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;

@@ -1,4 +1,6 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.Operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

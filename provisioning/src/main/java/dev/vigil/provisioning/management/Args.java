@@ -1,4 +1,6 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.management;
+
+import dev.vigil.provisioning.PemFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
