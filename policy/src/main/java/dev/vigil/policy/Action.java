@@ -12,5 +12,12 @@ public enum Action {
     /** A remediation service; the resource is the {@link Service#id() service id} ({@code "firmware"}). */
     USE_SERVICE,
     /** An operator's management operation; the resource is its name ({@code "device.add"}). */
-    OPERATE
+    OPERATE;
+
+    /**
+     * The resource of a {@link #RECEIVE_COMMAND} that asks for commands at all (a device polling or
+     * observing {@code /cmd}): allowed if its profile lists any command; each command is then decided on
+     * its own, with its conditions (trust tier TRUSTED, schedule, firmware), when it is delivered.
+     */
+    public static final String ANY_COMMAND = "*";
 }

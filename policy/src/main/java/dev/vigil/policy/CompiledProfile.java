@@ -62,6 +62,9 @@ final class CompiledProfile {
                 }
                 return checked == Decision.ALLOW ? rule.admit(counters, facts, clock) : checked;
             case RECEIVE_COMMAND:
+                if (Action.ANY_COMMAND.equals(resource)) { // polling or observing for commands at all
+                    return commands.isEmpty() ? COMMAND_NOT_ALLOWED : Decision.ALLOW;
+                }
                 return commands.contains(resource) ? conditions(facts, TrustTier.TRUSTED) : COMMAND_NOT_ALLOWED;
             case USE_SERVICE:
                 return services.contains(resource) ? Decision.ALLOW : SERVICE_NOT_ALLOWED;
@@ -76,7 +79,8 @@ final class CompiledProfile {
             case SEND:
                 return rules.containsKey(resource) && tier.atLeast(sendTier);
             case RECEIVE_COMMAND:
-                return commands.contains(resource) && tier.atLeast(TrustTier.TRUSTED);
+                return Action.ANY_COMMAND.equals(resource) ? !commands.isEmpty()
+                        : commands.contains(resource) && tier.atLeast(TrustTier.TRUSTED);
             case USE_SERVICE:
                 return services.contains(resource);
             default:

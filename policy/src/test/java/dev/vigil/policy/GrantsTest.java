@@ -34,6 +34,22 @@ class GrantsTest {
         assertThat(decision.reason().map(Enum::name).orElse("ALLOW")).isEqualTo(expected);
     }
 
+    @org.junit.jupiter.api.Test
+    void asking_for_commands_at_all_needs_a_profile_that_lists_one_and_no_tier() {
+        PolicyEngine engine = GivenPolicy.with("actuator", profile().commands("on")).and("sensor", profile()).engine();
+        RequestFacts limited = new RequestFacts(FACTS.nowMillis(), Method.GET, RequestFacts.NO_CONTENT_FORMAT, 0,
+                TrustTier.LIMITED, FirmwareVersion.UNKNOWN);
+
+        assertThat(engine.decide(engine.device(1, "actuator"), Action.RECEIVE_COMMAND, Action.ANY_COMMAND, limited))
+                .as("a LIMITED actuator may still ask; its commands are held").isEqualTo(Decision.ALLOW);
+        assertThat(engine.decide(engine.device(1, "actuator"), Action.RECEIVE_COMMAND, "on", limited).reason())
+                .contains(DenyReason.TRUST_TIER_TOO_LOW);
+        assertThat(engine.decide(engine.device(2, "sensor"), Action.RECEIVE_COMMAND, Action.ANY_COMMAND, FACTS).reason())
+                .contains(DenyReason.COMMAND_NOT_ALLOWED);
+        assertThat(engine.permits(engine.device(2, "sensor"), Action.RECEIVE_COMMAND, Action.ANY_COMMAND,
+                TrustTier.TRUSTED)).as("no </cmd> in a sensor's discovery").isFalse();
+    }
+
     @ParameterizedTest(name = "{0} {1}: {2}")
     @CsvSource({
         "admin,     operator.remove, true",

@@ -7,6 +7,7 @@ import dev.vigil.provisioning.audit.SecurityEvents;
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.trust.TrustRegistry;
+import dev.vigil.provisioning.commands.CommandQueue;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.time.Instant;
 public record Registry(Database database, AuditLog audit, DeviceRegistry devices, OperatorRegistry operators,
         TelemetryStore telemetry, EnrollmentTokens tokens, KeyRotation rotation, DeviceImporter importer,
         SecurityEvents events, PolicyStore policies, PolicyEngine policy, ProfileRules profiles, TrustRegistry trust,
-        Instant startedAt) {
+        CommandQueue commands, Instant startedAt) {
 
     /** Subjects (per-principal rate and volume state) the policy engine remembers, per kind. */
     public static final int MAX_REMEMBERED_SUBJECTS = 1_000_000;
@@ -52,7 +53,7 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),
                 policy, profiles, new TrustRegistry(database, audit, devices, events, policy, trust,
-                        MAX_REMEMBERED_SUBJECTS, clock), clock.instant());
+                        MAX_REMEMBERED_SUBJECTS, clock), new CommandQueue(database, audit, clock), clock.instant());
     }
 
     /**

@@ -74,7 +74,7 @@ final class Payloads {
      * A response in the format the request asks for (RFC 7252 §5.10.4): its Accept option if it has one,
      * else its own content format, else CBOR. An Accept of anything but CBOR or JSON is 4.06.
      */
-    static Response response(ResponseCode code, Request request, ObjectNode body) {
+    static Response response(ResponseCode code, Request request, JsonNode body) {
         int format = answerFormat(request);
         if (format < 0) {
             return new Response(ResponseCode.NOT_ACCEPTABLE);

@@ -4,6 +4,7 @@ import dev.vigil.provisioning.DeviceDirectory;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Reading;
 import dev.vigil.provisioning.TelemetryStore;
+import dev.vigil.provisioning.commands.CommandQueue;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,23 +21,23 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /t}: a device's SenML readings, stored with its name and the receive time. The 2.04 is
  * sent only after the batch is committed; it carries CBOR {@code {"rotate": true}} when an operator has
- * asked the device to rotate its key.
+ * asked the device to rotate its key, and {@code {"commands": true}} when commands wait for it at
+ * {@code /cmd} (for devices that sleep rather than observe).
  */
 final class TelemetryResource extends CoapResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryResource.class);
 
-    /** CBOR {"rotate": true}: the server asks the device to rotate its key. */
-    private static final byte[] ROTATE = {(byte) 0xA1, 0x66, 'r', 'o', 't', 'a', 't', 'e', (byte) 0xF5};
-
     private final DeviceDirectory directory;
     private final TelemetryStore store;
+    private final CommandQueue commands;
     private final int maxPayload;
 
-    TelemetryResource(DeviceDirectory directory, TelemetryStore store, int maxPayload) {
+    TelemetryResource(DeviceDirectory directory, TelemetryStore store, CommandQueue commands, int maxPayload) {
         super("t");
         this.directory = directory;
         this.store = store;
+        this.commands = commands;
         this.maxPayload = maxPayload;
         getAttributes().setTitle("Telemetry (SenML)");
         getAttributes().addContentType(SenmlDecoder.SENML_JSON);
@@ -79,10 +80,23 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
             return;
         }
-        if (device.get().rotationRequested()) {
-            // the device learns of an operator's rotation request on its next exchange
+        boolean rotate = device.get().rotationRequested();
+        boolean waiting = commands.waiting(device.get().deviceId());
+        if (rotate || waiting) {
+            // a sleepy device learns on its next exchange that it should rotate its key or fetch /cmd
+            var flags = Payloads.CBOR.createObjectNode();
+            if (rotate) {
+                flags.put("rotate", true);
+            }
+            if (waiting) {
+                flags.put("commands", true);
+            }
             Response changed = new Response(ResponseCode.CHANGED);
-            changed.setPayload(ROTATE);
+            try {
+                changed.setPayload(Payloads.CBOR.writeValueAsBytes(flags));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
             changed.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_CBOR);
             coapExchange.respond(changed);
             return;

@@ -104,11 +104,12 @@ public final class VigilServer implements AutoCloseable {
                 devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
                         gate == Gate.FULL ? registry.trust() : null, clock));
             }
-            devices.add(new TelemetryResource(registry.devices(), registry.telemetry(),
+            devices.add(new TelemetryResource(registry.devices(), registry.telemetry(), registry.commands(),
                     config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
+            devices.add(new CommandResource(registry, clock));
 
             management = new CoapServer(managementConfig);
             management.addEndpoint(managementEndpoint.endpoint());
@@ -135,6 +136,7 @@ public final class VigilServer implements AutoCloseable {
             sessions.sweep(now, keyId -> registry.devices().findByKeyId(keyId)
                     .map(device -> lifetime(device.profile(), defaultLifetime)).orElse(enrollmentLifetime).toMillis());
             connections.forgetEnrolled();
+            registry.commands().expire();
             registry.policy().evictIdle(now);
             registry.events().flush();
         } catch (RuntimeException e) {

@@ -50,6 +50,10 @@ public final class VigilCli {
     static final class Policy {
     }
 
+    @Command(name = "command", description = "Commands for devices: send, list, show.")
+    static final class CommandGroup {
+    }
+
     private VigilCli() {
     }
 
@@ -84,6 +88,10 @@ public final class VigilCli {
                         .addSubcommand(new PolicyCommands.Validate(context))
                         .addSubcommand(new PolicyCommands.Apply(context))
                         .addSubcommand(new PolicyCommands.Show(context)))
+                .addSubcommand(new CommandLine(new CommandGroup())
+                        .addSubcommand(new CommandCommands.Send(context))
+                        .addSubcommand(new CommandCommands.ListCommands(context))
+                        .addSubcommand(new CommandCommands.Show(context)))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
         addOperatorKeyAlias(cli);

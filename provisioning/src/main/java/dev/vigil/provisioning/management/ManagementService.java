@@ -34,6 +34,7 @@ public final class ManagementService {
         new AccessOperations(registry, sessions).register(operations);
         new RecordOperations(registry, sessions).register(operations);
         new PolicyOperations(registry).register(operations);
+        new CommandOperations(registry).register(operations);
     }
 
     /** Adds (or replaces) an operation, for operations whose logic lives outside this module's core. */

@@ -73,6 +73,8 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
     private final Map<String, ProfileLimits> limits = new ConcurrentHashMap<>();
     private volatile long limitsVersion = -1;
     private volatile SessionControl sessions;
+    /** Told the device id after each tier change is recorded (held commands may be deliverable now). */
+    private volatile java.util.function.LongConsumer changes = id -> { };
 
     public TrustRegistry(Database database, AuditLog audit, DeviceRegistry devices, SecurityEvents events,
             PolicyEngine policy, TrustSettings settings, int maxDevices, Clock clock) {
@@ -88,6 +90,11 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
 
     public TrustEngine engine() {
         return engine;
+    }
+
+    /** Who hears of tier changes, after they are recorded (one listener: the server's {@code /cmd} resource). */
+    public void onChange(java.util.function.LongConsumer listener) {
+        this.changes = listener;
     }
 
     /** Where SUSPEND verdicts cut live sessions; set by the server once its endpoints exist. */
@@ -192,6 +199,7 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         });
         events.record(action.equals("device.trust.release") ? "trust-released" : "trust-pinned", name,
                 what + "; tier " + engine.tier(state));
+        changes.accept(state.deviceId());
     }
 
     private DeviceTrust state(String name) {
@@ -241,6 +249,7 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         if (change.suspend()) {
             suspend(name, causes);
         }
+        changes.accept(change.deviceId());
     }
 
     private static String eventType(TrustChange change) {
