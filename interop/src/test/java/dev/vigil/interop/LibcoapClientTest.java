@@ -90,6 +90,36 @@ class LibcoapClientTest {
 
     // --- discovery
 
+    // --- observe (ETSI TD_COAP_OBS_01/02): a command delivered to libcoap observing /cmd
+
+    @Test
+    void libcoap_observing_cmd_gets_a_command_queued_while_it_observes() throws Exception {
+        String name = Fixtures.name("lc-obs");
+        Path state = server.scratch(name);
+        KeyPair key = DeviceKeys.generate(state);
+        server.addDevice(name, key.getPublic(), "actuator");
+        Path out = output("cmd");
+        java.util.concurrent.CompletableFuture<Libcoap.Run> observing = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return coap(state.resolve(DeviceKeys.KEY_FILE), "-s", "4", "-A", "50", "-o", out.toString(),
+                                uri(server, "/cmd"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4);
+        while (!Files.exists(out) && System.nanoTime() < deadline) { // the first answer: the observation stands
+            Thread.sleep(50);
+        }
+        long id = server.admin("command.send", VigilTestServer.args().put("name", name).put("command", "on"))
+                .path("id").asLong();
+        Libcoap.Run run = observing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(Files.readString(out)).as("the notification with the command").contains("\"id\":" + id)
+                .contains("\"command\":\"on\"");
+    }
+
     @Test
     void discovery_by_an_unknown_key_lists_only_enroll() throws Exception {
         Path out = output("links");
