@@ -53,17 +53,21 @@ final class SendCommand implements Callable<Integer> {
             return Main.exitCode(outcome);
         }
         out.println("sent " + readings.size() + " reading(s): " + outcome);
-        if (rotationRequested(outcome)) {
+        if (flag(outcome, "commands")) {
+            out.println("commands are waiting: vigil-device commands fetches them");
+        }
+        if (flag(outcome, "rotate")) {
             out.println("the server asks for a new key: rotating");
             out.println("rotation: " + options.rotator().rotate().name().toLowerCase(Locale.ROOT));
         }
         return Main.OK;
     }
 
-    private static boolean rotationRequested(DeviceClient.Outcome outcome) {
+    /** Whether the server's answer sets {@code flag} ({@code rotate}: a new key; {@code commands}: fetch /cmd). */
+    private static boolean flag(DeviceClient.Outcome outcome, String flag) {
         try {
             return outcome.payload() != null && outcome.payload().length > 0
-                    && Cbor.read(outcome.payload()).path("rotate").asBoolean(false);
+                    && Cbor.read(outcome.payload()).path(flag).asBoolean(false);
         } catch (IOException e) {
             return false;
         }

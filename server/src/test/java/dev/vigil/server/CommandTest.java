@@ -180,4 +180,29 @@ class CommandTest {
         assertThat(server.admin("command.show", VigilTestServer.args().put("id", id)).path("state").asText())
                 .isEqualTo("FAILED");
     }
+
+    @Test
+    void vigil_device_commands_runs_what_is_on_its_allow_list_and_reports_the_rest_failed() throws Exception {
+        java.nio.file.Path state = server.scratch("act-1");
+        dev.vigil.provisioning.PemFiles.writeKeyPair(state.resolve(dev.vigil.device.DeviceKeys.KEY_FILE), actuator);
+        long ping = server.admin("command.send", VigilTestServer.args().put("name", "act-1").put("command", "ping"))
+                .path("id").asLong();
+        long set = server.admin("command.send", VigilTestServer.args().put("name", "act-1").put("command", "set"))
+                .path("id").asLong();
+
+        DeviceCliRun run = DeviceCliRun.vigilDevice("commands", "--state", state.toString(), "--server",
+                server.deviceUri().toString(), "--server-key", server.dataDir().serverPublicKey().toString(),
+                "--allow", "ping");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode pinged = server.admin("command.show", VigilTestServer.args().put("id", ping));
+        assertThat(pinged.path("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(pinged.path("result").asText()).isEqualTo("{\"pong\":true}");
+        JsonNode refused = server.admin("command.show", VigilTestServer.args().put("id", set));
+        assertThat(refused.path("state").asText()).isEqualTo("FAILED");
+        assertThat(refused.path("result").asText()).contains("not on its allow-list");
+        assertThat(DeviceCliRun.vigilDevice("commands", "--state", state.toString(), "--server",
+                server.deviceUri().toString(), "--server-key", server.dataDir().serverPublicKey().toString()).out())
+                .isEqualTo("no commands waiting\n");
+    }
 }
