@@ -74,6 +74,8 @@ public final class DeviceClient implements AutoCloseable {
         config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
         config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);
+        // a firmware image arrives block-wise (RFC 7959); its whole size may exceed the default 8 KiB
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
                 .setAddress(new InetSocketAddress(0))
                 .setCertificateIdentityProvider(

@@ -12,14 +12,24 @@ import java.util.Optional;
  * claimed here, in the transaction that registers it, and the table's primary key refuses a second claim.
  * Claims are never released, so a tombstoned key can never come back as another principal either.
  */
-final class PrincipalKeys {
+public final class PrincipalKeys {
 
     /** Who may hold a key. */
-    enum Kind {
-        DEVICE, OPERATOR, NODE;
+    public enum Kind {
+        DEVICE, OPERATOR, NODE, FIRMWARE;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Who holds a key of this kind, in a sentence. */
+        String who() {
+            return switch (this) {
+                case DEVICE -> "a device";
+                case OPERATOR -> "an operator";
+                case NODE -> "this node (server or audit key)";
+                case FIRMWARE -> "a firmware signer";
+            };
         }
     }
 
@@ -27,7 +37,7 @@ final class PrincipalKeys {
     }
 
     /** Claims {@code keyId} for a principal of {@code kind}, or refuses (CONFLICT) naming who holds it. */
-    static void claim(Connection c, String keyId, Kind kind) throws SQLException {
+    public static void claim(Connection c, String keyId, Kind kind) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO principal_keys (key_id, kind) VALUES (?, ?)")) {
             insert.setString(1, keyId);
             insert.setString(2, kind.label());
@@ -60,11 +70,10 @@ final class PrincipalKeys {
         if (held == wanted && wanted == Kind.DEVICE) {
             return DeviceRows.keyConflict(c, keyId);
         }
-        if (held == wanted && wanted == Kind.OPERATOR) {
-            return Refusal.conflict("key " + keyId + " belongs or belonged to an operator");
+        if (held == wanted) {
+            return Refusal.conflict("key " + keyId + " belongs or belonged to " + held.who());
         }
-        return Refusal.conflict("key " + keyId + " belongs or belonged to " + (held == Kind.NODE ? "this node (server or"
-                + " audit key)" : "a" + (held == Kind.OPERATOR ? "n " : " ") + held.label()) + "; one key is one principal,"
-                + " so it cannot also be " + (wanted == Kind.OPERATOR ? "an operator's" : "a device's"));
+        return Refusal.conflict("key " + keyId + " belongs or belonged to " + held.who() + "; one key is one principal,"
+                + " so it cannot also be " + wanted.who() + "'s");
     }
 }

@@ -8,6 +8,8 @@ import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.trust.TrustRegistry;
 import dev.vigil.provisioning.commands.CommandQueue;
+import dev.vigil.provisioning.firmware.FirmwareCatalogue;
+import dev.vigil.provisioning.firmware.Rollouts;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.time.Clock;
@@ -20,7 +22,7 @@ import java.time.Instant;
 public record Registry(Database database, AuditLog audit, DeviceRegistry devices, OperatorRegistry operators,
         TelemetryStore telemetry, EnrollmentTokens tokens, KeyRotation rotation, DeviceImporter importer,
         SecurityEvents events, PolicyStore policies, PolicyEngine policy, ProfileRules profiles, TrustRegistry trust,
-        CommandQueue commands, Instant startedAt) {
+        CommandQueue commands, FirmwareCatalogue firmware, Rollouts rollouts, Instant startedAt) {
 
     /** Subjects (per-principal rate and volume state) the policy engine remembers, per kind. */
     public static final int MAX_REMEMBERED_SUBJECTS = 1_000_000;
@@ -49,11 +51,15 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
         AuditLog audit = new AuditLog(database, anchors);
         DeviceRegistry devices = new DeviceRegistry(database, audit);
         SecurityEvents events = new SecurityEvents(10_000, clock);
+        FirmwareCatalogue firmware = new FirmwareCatalogue(database, audit, clock);
+        TrustRegistry trusts = new TrustRegistry(database, audit, devices, events, policy, trust, MAX_REMEMBERED_SUBJECTS,
+                clock);
+        Rollouts rollouts = new Rollouts(database, audit, events, firmware, clock);
+        rollouts.tiersFrom(trusts::tierOf);
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),
-                policy, profiles, new TrustRegistry(database, audit, devices, events, policy, trust,
-                        MAX_REMEMBERED_SUBJECTS, clock), new CommandQueue(database, audit, clock), clock.instant());
+                policy, profiles, trusts, new CommandQueue(database, audit, clock), firmware, rollouts, clock.instant());
     }
 
     /**

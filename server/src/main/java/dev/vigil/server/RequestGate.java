@@ -89,7 +89,8 @@ final class RequestGate extends ServerMessageDeliverer {
         DeviceTrust trusted = trust == null ? null : trust.stateOf(device);
         Method method = Method.ofCode(request.getCode().value);
         Decision decision = policy.decide(subject, target.action(), target.name(), new RequestFacts(now, method,
-                contentFormat(request), request.getPayloadSize(), tier(standing, trusted), FirmwareVersion.UNKNOWN));
+                contentFormat(request), request.getPayloadSize(), tier(standing, trusted),
+                registry.rollouts().runningVersion(device.deviceId())));
         if (trusted != null) {
             trust.engine().onRequest(trusted, now, SessionKeys.connection(request.getSourceContext()),
                     SessionKeys.address(request.getSourceContext().getPeerAddress()), resource.hashCode(), method,

@@ -110,6 +110,7 @@ public final class VigilServer implements AutoCloseable {
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
             devices.add(new CommandResource(registry, clock));
+            devices.add(new FirmwareResource(registry, clock));
 
             management = new CoapServer(managementConfig);
             management.addEndpoint(managementEndpoint.endpoint());

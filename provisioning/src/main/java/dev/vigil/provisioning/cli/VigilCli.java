@@ -54,6 +54,14 @@ public final class VigilCli {
     static final class CommandGroup {
     }
 
+    @Command(name = "firmware", description = "Firmware: signing keys, signed images, rollouts in waves.")
+    static final class FirmwareGroup {
+    }
+
+    @Command(name = "key", description = "Keys that may sign firmware manifests.")
+    static final class FirmwareKeyGroup {
+    }
+
     private VigilCli() {
     }
 
@@ -92,6 +100,18 @@ public final class VigilCli {
                         .addSubcommand(new CommandCommands.Send(context))
                         .addSubcommand(new CommandCommands.ListCommands(context))
                         .addSubcommand(new CommandCommands.Show(context)))
+                .addSubcommand(new CommandLine(new FirmwareGroup())
+                        .addSubcommand(new CommandLine(new FirmwareKeyGroup())
+                                .addSubcommand(new FirmwareCommands.KeyAdd(context))
+                                .addSubcommand(new FirmwareCommands.KeyList(context)))
+                        .addSubcommand(new FirmwareCommands.Publish(context))
+                        .addSubcommand(new FirmwareCommands.ListFirmware(context))
+                        .addSubcommand(new FirmwareCommands.Show(context))
+                        .addSubcommand(new CommandLine(new FirmwareCommands.Rollout(context))
+                                .addSubcommand(new FirmwareCommands.RolloutStatus(context))
+                                .addSubcommand(new FirmwareCommands.Pause(context))
+                                .addSubcommand(new FirmwareCommands.Resume(context))
+                                .addSubcommand(new FirmwareCommands.Abort(context))))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
         addOperatorKeyAlias(cli);

@@ -35,6 +35,7 @@ public final class ManagementService {
         new RecordOperations(registry, sessions).register(operations);
         new PolicyOperations(registry).register(operations);
         new CommandOperations(registry).register(operations);
+        new FirmwareOperations(registry).register(operations);
     }
 
     /** Adds (or replaces) an operation, for operations whose logic lives outside this module's core. */
