@@ -90,6 +90,36 @@ class LibcoapClientTest {
 
     // --- discovery
 
+    // --- block-wise (RFC 7959): libcoap fetches a firmware image in 256-byte blocks
+
+    @Test
+    void libcoap_fetches_the_offered_firmware_image_block_wise_and_it_is_whole() throws Exception {
+        String name = Fixtures.name("lc-fw");
+        Path state = server.scratch(name);
+        KeyPair key = DeviceKeys.generate(state);
+        server.addDevice(name, key.getPublic(), "sensor");
+        KeyPair signer = dev.vigil.provisioning.PemFiles.generateP256();
+        server.admin("firmware.key.add", VigilTestServer.args().put("name", Fixtures.name("signer"))
+                .put("publicKey", dev.vigil.provisioning.PemFiles.publicKeyPem(signer.getPublic())));
+        byte[] image = new byte[20_000];
+        new java.util.Random(7).nextBytes(image);
+        String version = "9.0." + (System.nanoTime() % 1000);
+        byte[] manifest = dev.vigil.provisioning.firmware.FirmwareManifest.of(image, System.nanoTime(), "interop",
+                name, version).encode();
+        server.admin("firmware.publish", VigilTestServer.args()
+                .put("manifest", java.util.Base64.getEncoder().encodeToString(
+                        dev.vigil.provisioning.firmware.CoseSign1.sign(manifest, signer.getPrivate())))
+                .put("image", java.util.Base64.getEncoder().encodeToString(image)));
+        // only this device: a profile of its own would be cleaner; a 100 % wave of sensors reaches it
+        server.admin("firmware.rollout", VigilTestServer.args().put("version", version).put("profile", "sensor")
+                .put("waves", "100"));
+        Path out = output("image");
+        Libcoap.Run run = coap(state.resolve(DeviceKeys.KEY_FILE), "-b", "256", "-o", out.toString(),
+                uri(server, "/fw/image"));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(image);
+    }
+
     // --- observe (ETSI TD_COAP_OBS_01/02): a command delivered to libcoap observing /cmd
 
     @Test

@@ -247,7 +247,8 @@ class PlugtestCaliforniumTest {
 
             assertThat(reply.code()).as(reply.toString()).isEqualTo(ResponseCode.CONTENT);
             assertThat(reply.response().getOptions().getContentFormat()).isEqualTo(Fixtures.LINK_FORMAT);
-            assertThat(Fixtures.links(reply.text())).containsExactlyInAnyOrder("/key", "/t");
+            assertThat(Fixtures.links(reply.text())).containsExactlyInAnyOrder("/key", "/t", "/fw", "/fw/image",
+                    "/fw/status"); // a sensor may send, rotate its key and use the firmware service
             assertThat(reply.text()).contains("</t>;ct=\"110 112\"");
         }
     }

@@ -183,7 +183,8 @@ class PlugtestLibcoapTest {
 
         assertExchange(run, "CON", "ACK", "2.05");
         assertThat(run.last().options()).contains("Content-Format:application/link-format");
-        assertThat(Fixtures.links(Files.readString(links))).containsExactlyInAnyOrder("/key", "/t");
+        assertThat(Fixtures.links(Files.readString(links))).containsExactlyInAnyOrder("/key", "/t", "/fw", "/fw/image",
+                "/fw/status"); // a sensor may send, rotate its key and use the firmware service
     }
 
     /** The TD filters by rt; our links carry ct instead (see {@link PlugtestCaliforniumTest}). */

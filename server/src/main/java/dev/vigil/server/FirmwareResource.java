@@ -27,7 +27,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
  * from the block it lacks;</li>
  * <li>{@code POST /fw/status} {@code {"state", "result", "version", "digest"}}: LwM2M object 5's state
  * ({@code idle}, {@code downloading}, {@code downloaded}, {@code updating}) and update result (1 success,
- * 2-9 failure), with the version and SHA-256 the device now runs. What it reports is the firmware the gate
+ * 2-9 failure), with the version and (if it knows it) SHA-256 the device now runs. What it reports is the firmware the gate
  * holds {@code minFirmware} against; a version or digest that is not its offered, published image is a
  * trust signal.</li>
  * </ul>
@@ -121,14 +121,14 @@ final class FirmwareResource extends CoapResource {
             String state = body.path("state").asText("");
             int result = body.path("result").canConvertToInt() ? body.path("result").asInt() : -1;
             String version = body.path("version").asText("");
-            String digest = body.path("digest").asText("");
+            String digest = body.hasNonNull("digest") ? body.path("digest").asText("") : null; // unknown: absent
             if (!STATES.contains(state) || result < 0 || result > 9 || version.isEmpty() || version.length() > 64
-                    || !DIGEST.matcher(digest).matches()) {
+                    || (digest != null && !DIGEST.matcher(digest).matches())) {
                 exchange.respond(ResponseCode.BAD_REQUEST);
                 return;
             }
             Rollouts.Report report = registry.rollouts().report(device.get().deviceId(), device.get().name(), state,
-                    result, version, digest.toLowerCase(java.util.Locale.ROOT));
+                    result, version, digest == null ? null : digest.toLowerCase(java.util.Locale.ROOT));
             registry.trust().engine().onFirmware(registry.trust().stateOf(device.get()), clock.millis(),
                     !report.suspicious());
             if (report.suspicious()) {

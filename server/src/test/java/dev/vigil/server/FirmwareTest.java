@@ -283,4 +283,45 @@ class FirmwareTest {
         assertThat(rollouts.status(second).wave()).as("the second wave started").isEqualTo(1);
         assertThat(rollouts.offeredDevices(second)).hasSize(12);
     }
+
+    @Test
+    void vigil_device_update_verifies_downloads_installs_and_reports_or_refuses_an_unpinned_signer() throws Exception {
+        Path pinned = server.scratch("keys").resolve("firmware.pub.pem");
+        PemFiles.writePublicKey(pinned, signer.getPublic());
+        Path stranger = server.scratch("keys").resolve("stranger.pub.pem");
+        PemFiles.writePublicKey(stranger, PemFiles.generateP256().getPublic());
+        Map<String, Path> states = new LinkedHashMap<>();
+        for (String name : new String[] {"good", "broken"}) {
+            Path state = server.scratch(name);
+            KeyPair key = dev.vigil.device.DeviceKeys.generate(state);
+            server.addDevice(name, key.getPublic(), "sensor");
+            states.put(name, state);
+        }
+        byte[] image = image(5000, 6);
+        assertThat(publish(image, "2.1.0", 21).exitCode()).isZero();
+        assertThat(vigil(admin("firmware", "rollout", "2.1.0", "--profile", "sensor", "--waves", "100",
+                "--max-failures", "60%")).exitCode()).isZero();
+
+        DeviceCliRun refused = update(states.get("good"), stranger, "/bin/true");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("does not verify with the pinned key");
+
+        DeviceCliRun installed = update(states.get("good"), pinned, "/bin/true");
+        assertThat(installed.exitCode()).as(installed.err()).isZero();
+        assertThat(installed.out()).contains("firmware 2.1.0 (sequence 21, 5000 bytes): installed; reported 2.04");
+        DeviceCliRun failed = update(states.get("broken"), pinned, "/bin/false");
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.out()).contains("the install hook failed");
+
+        JsonNode status = server.admin("firmware.rollout.status", VigilTestServer.args().put("version", "2.1.0"));
+        assertThat(status.path("succeeded").asInt()).isEqualTo(1);
+        assertThat(status.path("failed").asInt()).isEqualTo(1);
+        assertThat(status.path("state").asText()).as("one of two failed: within 60 %, every wave done").isEqualTo("DONE");
+    }
+
+    private DeviceCliRun update(Path state, Path firmwareKey, String hook) {
+        return DeviceCliRun.vigilDevice("update", "--state", state.toString(), "--server", server.deviceUri().toString(),
+                "--server-key", server.dataDir().serverPublicKey().toString(), "--firmware-key", firmwareKey.toString(),
+                "--install-hook", hook, "--running", "1.0.0:1");
+    }
 }

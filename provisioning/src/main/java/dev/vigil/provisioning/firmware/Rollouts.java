@@ -226,8 +226,8 @@ public final class Rollouts {
         Optional<PublishedFirmware> assigned = offered(deviceId);
         boolean matches = assigned.map(f -> f.manifest().version().equals(version) && f.manifest().digestHex()
                 .equalsIgnoreCase(String.valueOf(digest))).orElse(false);
-        boolean tampered = catalogue.list().stream().anyMatch(f -> f.manifest().version().equals(version)
-                && !f.manifest().digestHex().equalsIgnoreCase(String.valueOf(digest)));
+        boolean tampered = digest != null && catalogue.list().stream().anyMatch(f -> f.manifest().version().equals(version)
+                && !f.manifest().digestHex().equalsIgnoreCase(digest));
         boolean suspicious = tampered || (result == RESULT_SUCCESS && !matches);
         Long rolloutId = database.inTransaction(c -> {
             try (PreparedStatement upsert = c.prepareStatement("MERGE INTO device_firmware (device_id, version, digest,"
