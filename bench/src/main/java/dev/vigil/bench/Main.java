@@ -37,6 +37,7 @@ public final class Main {
         BENCHMARKS.put("gate", dev.vigil.server.GateBench::run);
         BENCHMARKS.put("policy", PolicyBench::run);
         BENCHMARKS.put("trust", TrustBench::run);
+        BENCHMARKS.put("downlink", dev.vigil.bench.downlink.DownlinkBench::run);
         BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
     }
 
