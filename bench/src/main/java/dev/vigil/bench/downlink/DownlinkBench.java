@@ -57,6 +57,10 @@ public final class DownlinkBench {
             Registry registry = server.registry();
             List<KeyPair> keys = Keys.p256(observers);
             Fixtures.addDevices(registry.devices(), keys, "dl", "actuator");
+            // the downloads use a device of their own: nine whole images in a minute is, to the trust engine,
+            // far more firmware traffic than a device should make (it goes LIMITED, and its commands are held)
+            KeyPair downloader = Keys.p256(1).get(0);
+            Fixtures.addDevices(registry.devices(), List.of(downloader), "fw", "actuator");
             byte[] image = new byte[IMAGE];
             new Random(1).nextBytes(image);
             KeyPair signer = PemFiles.generateP256();
@@ -68,7 +72,7 @@ public final class DownlinkBench {
                 Configuration config = BenchDevice.config(30);
                 config.set(CoapConfig.PREFERRED_BLOCK_SIZE, block);
                 config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 1024 * 1024);
-                try (BenchDevice device = new BenchDevice(keys.get(0), Fixtures.serverKey(dir).getPublic(),
+                try (BenchDevice device = new BenchDevice(downloader, Fixtures.serverKey(dir).getPublic(),
                         relay.address(), config, shared)) {
                     CoapClient client = new CoapClient("coaps://" + relay.address().getHostString() + ":"
                             + relay.address().getPort() + "/fw/image");
@@ -130,6 +134,7 @@ public final class DownlinkBench {
         List<BenchDevice> devices = new ArrayList<>();
         List<CoapObserveRelation> relations = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
+        double[] lastAll = new double[1];
         try {
             CountDownLatch[] pending = new CountDownLatch[1];
             CountDownLatch established = new CountDownLatch(keys.size());
@@ -172,17 +177,26 @@ public final class DownlinkBench {
                     sent.add(registry.commands().send(ids.get(i), String.format("dl-%06d", i), "ping", "{}",
                             Duration.ofHours(1), Actor.system("bench")).id());
                 }
+                long queued = System.nanoTime();
+                while (pending[0].getCount() > keys.size() / 100 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+                    Thread.sleep(5);
+                }
+                double ninetyNine = (System.nanoTime() - t0) / 1e9;
                 if (!pending[0].await(120, TimeUnit.SECONDS)) {
                     throw new IllegalStateException(pending[0].getCount() + " notifications missing");
                 }
-                rates.add(keys.size() / ((System.nanoTime() - t0) / 1e9));
+                double all = (System.nanoTime() - t0) / 1e9;
+                Ctx.log("downlink: %d commands queued in %.0f ms; 99 %% delivered after %.2f s, all after %.1f s",
+                        ids.size(), (queued - t0) / 1e6, ninetyNine, all);
+                rates.add(keys.size() * 0.99 / ninetyNine);
+                lastAll[0] = all;
                 for (int i = 0; i < ids.size(); i++) { // the devices' results, so the next round starts empty
                     registry.commands().complete(ids.get(i), String.format("dl-%06d", i), sent.get(i), true, null);
                 }
             }
             section.row("commands: one each to " + keys.size() + " observing devices", "-", "-", "-", "-",
-                    String.format("%,.0f commands/s (median of %d rounds: %s)", Fmt.median(rates), rates.size(),
-                            Fmt.list(rates)));
+                    String.format("%,.0f commands/s to the first 99 %% (median of %d rounds: %s); the last arrived after"
+                            + " %.1f s", Fmt.median(rates), rates.size(), Fmt.list(rates), lastAll[0]));
         } finally {
             relations.forEach(CoapObserveRelation::proactiveCancel);
             devices.forEach(BenchDevice::close);
