@@ -324,4 +324,37 @@ class FirmwareTest {
                 "--server-key", server.dataDir().serverPublicKey().toString(), "--firmware-key", firmwareKey.toString(),
                 "--install-hook", hook, "--running", "1.0.0:1");
     }
+
+    @Test
+    void what_a_device_reports_running_is_what_min_firmware_holds_and_a_forged_image_lowers_its_trust()
+            throws Exception {
+        String shipped = server.admin("policy.show", VigilTestServer.args()).path("document").asText();
+        String gated = shipped.replace("\"restricted\": {", "\"gated\": {\"send\": [{\"resource\": \"t\", \"methods\":"
+                + " [\"POST\"], \"maxPayload\": 1024, \"rate\": {\"perSecond\": 1, \"burst\": 10}}], \"services\":"
+                + " [\"firmware\"], \"conditions\": {\"minFirmware\": \"2.0.0\"}},\n    \"restricted\": {");
+        assertThat(server.admin("policy.apply", VigilTestServer.args().put("document", gated)).path("valid").asBoolean())
+                .isTrue();
+        KeyPair key = server.addDevice("g1", "gated");
+        byte[] image = image(3000, 8);
+        assertThat(publish(image, "2.0.0", 20).exitCode()).isZero();
+        try (DeviceClient device = client(key)) {
+            Request reading = Request.newPost();
+            reading.setPayload(dev.vigil.device.SenmlCbor.encode(Map.of("t", 1.0)));
+            reading.getOptions().setContentFormat(dev.vigil.device.SenmlCbor.CONTENT_FORMAT);
+            assertThat(device.send("/t", reading).code()).as("firmware unknown yet").isEqualTo(ResponseCode.FORBIDDEN);
+            assertThat(device.send("/fw/status", status("idle", 0, "2.0.0", image)).code()).isEqualTo(ResponseCode.CHANGED);
+            Request again = Request.newPost();
+            again.setPayload(dev.vigil.device.SenmlCbor.encode(Map.of("t", 2.0)));
+            again.getOptions().setContentFormat(dev.vigil.device.SenmlCbor.CONTENT_FORMAT);
+            assertThat(device.send("/t", again).code()).as("runs 2.0.0 now").isEqualTo(ResponseCode.CHANGED);
+
+            // the published version, but not its image: tampered firmware
+            assertThat(device.send("/fw/status", status("idle", 0, "2.0.0", image(3000, 99))).code())
+                    .isEqualTo(ResponseCode.CHANGED);
+        }
+        assertThat(server.admin("events", VigilTestServer.args()).path("events").findValuesAsText("type"))
+                .contains("firmware-unexpected");
+        assertThat(server.admin("device.show", VigilTestServer.args().put("name", "g1")).path("trustTier").asText())
+                .isNotEqualTo("TRUSTED");
+    }
 }
