@@ -145,9 +145,14 @@ public final class DeviceKeys {
 
     /** Replaces {@link #PUBLIC_FILE} atomically: the old content or the new, never half. */
     private static void writePublicFile(Path stateDir, PublicKey key) throws IOException {
-        Path temp = stateDir.resolve(PUBLIC_FILE + ".tmp");
+        writePublicKey(stateDir.resolve(PUBLIC_FILE), key);
+    }
+
+    /** Writes a public key file atomically: the old content or the new, never half. */
+    static void writePublicKey(Path file, PublicKey key) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(temp, pem("PUBLIC KEY", key.getEncoded()), StandardCharsets.US_ASCII);
-        Files.move(temp, stateDir.resolve(PUBLIC_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -176,7 +181,11 @@ public final class DeviceKeys {
 
     /** The first public key in PEM text (a public key file or a key file); {@code source} names it in errors. */
     static PublicKey parsePublicKey(String text, String source) throws IOException {
-        byte[] der = block(text, "PUBLIC KEY", source);
+        return decodePublicKey(block(text, "PUBLIC KEY", source), source);
+    }
+
+    /** An EC or Ed25519 key from its SubjectPublicKeyInfo; {@code source} names it in errors. */
+    static PublicKey decodePublicKey(byte[] der, String source) throws IOException {
         for (String algorithm : new String[] {"EC", "Ed25519"}) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));

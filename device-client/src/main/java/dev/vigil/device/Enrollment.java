@@ -14,13 +14,17 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 
 /**
  * Device side of token enrollment: {@code POST /enroll {"token"}} with the device's own (not yet
- * registered) key. On 2.01 the state directory keeps what the server said ({@code enrollment.json}) and
- * the server key it pinned ({@code server.pub.pem}).
+ * registered) key. On 2.01 the state directory keeps what the server said ({@code enrollment.json}), the
+ * server key it pinned ({@code server.pub.pem}) and, if the server named one and none is pinned yet (say, at
+ * manufacture), the firmware signer's key ({@code firmware.pub.pem}) that {@code update} verifies manifests
+ * with: learned once, over the session authenticated by the pinned server key, and never replaced by a later
+ * enrollment answer.
  */
 public final class Enrollment {
 
     public static final String RESULT_FILE = "enrollment.json";
     public static final String SERVER_KEY_FILE = "server.pub.pem";
+    public static final String FIRMWARE_KEY_FILE = "firmware.pub.pem";
 
     /** What the server made of us. */
     public record Result(String name, String profile, String state) {
@@ -48,6 +52,11 @@ public final class Enrollment {
             Files.writeString(tmp, new ObjectMapper().writeValueAsString(result), StandardCharsets.UTF_8);
             Files.move(tmp, state.resolve(RESULT_FILE), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
+            Path firmwareKey = state.resolve(FIRMWARE_KEY_FILE);
+            if (body.path("firmwareKey").isBinary() && !Files.exists(firmwareKey)) {
+                DeviceKeys.writePublicKey(firmwareKey,
+                        DeviceKeys.decodePublicKey(body.path("firmwareKey").binaryValue(), "the enrollment answer's firmwareKey"));
+            }
             if (!serverKeyFile.toAbsolutePath().equals(state.resolve(SERVER_KEY_FILE).toAbsolutePath())) {
                 Files.copy(serverKeyFile, state.resolve(SERVER_KEY_FILE), StandardCopyOption.REPLACE_EXISTING);
             }

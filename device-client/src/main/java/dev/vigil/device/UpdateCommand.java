@@ -36,8 +36,8 @@ final class UpdateCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
-    @Option(names = "--firmware-key", required = true, paramLabel = "FILE",
-            description = "The firmware signer's public key this device trusts.")
+    @Option(names = "--firmware-key", paramLabel = "FILE",
+            description = "The firmware signer's public key this device trusts (default: the one pinned at enrollment).")
     Path firmwareKey;
 
     @Option(names = "--install-hook", required = true, paramLabel = "PROGRAM",
@@ -52,6 +52,12 @@ final class UpdateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.server();
         PrintWriter out = spec.commandLine().getOut();
+        Path signer = firmwareKey != null ? firmwareKey : options.state.resolve(Enrollment.FIRMWARE_KEY_FILE);
+        if (!Files.exists(signer)) {
+            spec.commandLine().getErr().println("vigil-device update: no firmware signer key: none was pinned at"
+                    + " enrollment (the server had none registered) and --firmware-key is not given");
+            return Main.USAGE;
+        }
         String[] now = running.split(":", 2);
         long runningSequence = now.length == 2 ? Long.parseLong(now[1]) : 0;
         try (DeviceClient client = options.client(DeviceKeys.load(options.state))) {
@@ -66,7 +72,7 @@ final class UpdateCommand implements Callable<Integer> {
             }
             SignedManifest manifest;
             try {
-                manifest = SignedManifest.verify(offered.payload(), DeviceKeys.readPublicKey(firmwareKey));
+                manifest = SignedManifest.verify(offered.payload(), DeviceKeys.readPublicKey(signer));
             } catch (GeneralSecurityException e) {
                 spec.commandLine().getErr().println("vigil-device update: refused: " + e.getMessage());
                 return Main.REFUSED;

@@ -1,12 +1,14 @@
 package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.provisioning.Device;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.KeyState;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -17,7 +19,8 @@ import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 
 /**
  * {@code POST /enroll} {@code {"token": "vgt_..."}} (CBOR or JSON): binds the session's unknown key to a
- * new device. 2.01 with {@code {"name", "profile", "state"}}; a spent, expired or wrong token is a bare
+ * new device. 2.01 with {@code {"name", "profile", "state", "firmwareKey"}} (the last: the newest registered
+ * firmware signer's SubjectPublicKeyInfo, which the device pins; absent while none is registered); a spent, expired or wrong token is a bare
  * 4.03 and a security event. A key that is a device's already gets its registration again, 2.01, with no
  * token spent (a device whose 2.01 was lost asks again). Rate-limited per source address: the one place an
  * address matters, as a brake on token guessing, never as identity.
@@ -75,8 +78,8 @@ final class EnrollResource extends CoapResource {
         try {
             Device device = registry.tokens().redeem(token, key);
             registry.events().record("device-enrolled", device.name(), "state " + device.state());
-            exchange.respond(Payloads.response(ResponseCode.CREATED, request, Payloads.JSON.createObjectNode()
-                    .put("name", device.name()).put("profile", device.profile()).put("state", device.state().name())));
+            exchange.respond(Payloads.response(ResponseCode.CREATED, request, registration(request, device.name(),
+                    device.profile(), device.state().name())));
         } catch (Refusal e) {
             registry.events().record("enrollment-refused", request.getSourceContext().getPeerAddress().toString(),
                     e.getMessage());
@@ -89,12 +92,21 @@ final class EnrollResource extends CoapResource {
      * commit, or the answer was lost). It gets the same answer again — its own name, profile and state — and no
      * token is looked at or spent; without this it could never learn its name, nor keep the server key it pins.
      */
-    private static void repeat(CoapExchange exchange, Request request, DeviceIdentity device) {
+    private void repeat(CoapExchange exchange, Request request, DeviceIdentity device) {
         if (device.keyState() != KeyState.ACTIVE || !device.mayConnect()) { // e.g. cut off a moment ago
             exchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
-        exchange.respond(Payloads.response(ResponseCode.CREATED, request, Payloads.JSON.createObjectNode()
-                .put("name", device.name()).put("profile", device.profile()).put("state", device.state().name())));
+        exchange.respond(Payloads.response(ResponseCode.CREATED, request, registration(request, device.name(),
+                device.profile(), device.state().name())));
+    }
+
+    private ObjectNode registration(Request request, String name, String profile, String state) {
+        ObjectNode body = Payloads.JSON.createObjectNode().put("name", name).put("profile", profile).put("state", state);
+        List<PublicKey> signers = List.copyOf(registry.firmware().keys().values());
+        if (!signers.isEmpty()) {
+            Payloads.putBytes(body, "firmwareKey", signers.get(signers.size() - 1).getEncoded(), request);
+        }
+        return body;
     }
 }

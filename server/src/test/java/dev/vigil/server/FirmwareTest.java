@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
+import dev.vigil.device.Enrollment;
 import dev.vigil.provisioning.management.ManagementException;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.firmware.CoseSign1;
@@ -16,10 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -291,12 +294,24 @@ class FirmwareTest {
         Path stranger = server.scratch("keys").resolve("stranger.pub.pem");
         PemFiles.writePublicKey(stranger, PemFiles.generateP256().getPublic());
         Map<String, Path> states = new LinkedHashMap<>();
-        for (String name : new String[] {"good", "broken"}) {
-            Path state = server.scratch(name);
-            KeyPair key = dev.vigil.device.DeviceKeys.generate(state);
-            server.addDevice(name, key.getPublic(), "sensor");
-            states.put(name, state);
-        }
+        Path good = server.scratch("good");
+        dev.vigil.device.DeviceKeys.generate(good);
+        String token = server.admin("token.create", VigilTestServer.args().put("profile", "sensor").put("name", "good")
+                .put("ttlSeconds", 600).put("uses", 1)).path("token").asText();
+        assertThat(Enrollment.enroll(good, server.deviceUri(), server.dataDir().serverPublicKey(), token, 10_000).code())
+                .isEqualTo(ResponseCode.CREATED);
+        assertThat(PemFiles.readPublicKey(good.resolve(Enrollment.FIRMWARE_KEY_FILE)))
+                .as("enrollment pinned the registered firmware signer").isEqualTo(signer.getPublic());
+        server.admin("firmware.key.add", VigilTestServer.args().put("name", "later")
+                .put("publicKey", PemFiles.publicKeyPem(PemFiles.generateP256().getPublic())));
+        assertThat(Enrollment.enroll(good, server.deviceUri(), server.dataDir().serverPublicKey(), token, 10_000).code())
+                .as("asked again: its registration repeated").isEqualTo(ResponseCode.CREATED);
+        assertThat(PemFiles.readPublicKey(good.resolve(Enrollment.FIRMWARE_KEY_FILE)))
+                .as("a later answer naming another signer does not replace the pinned one").isEqualTo(signer.getPublic());
+        states.put("good", good);
+        Path broken = server.scratch("broken");
+        server.addDevice("broken", dev.vigil.device.DeviceKeys.generate(broken).getPublic(), "sensor");
+        states.put("broken", broken);
         byte[] image = image(5000, 6);
         assertThat(publish(image, "2.1.0", 21).exitCode()).isZero();
         assertThat(vigil(admin("firmware", "rollout", "2.1.0", "--profile", "sensor", "--waves", "100",
@@ -306,7 +321,7 @@ class FirmwareTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("does not verify with the pinned key");
 
-        DeviceCliRun installed = update(states.get("good"), pinned, "/bin/true");
+        DeviceCliRun installed = update(states.get("good"), null, "/bin/true"); // the key pinned at enrollment
         assertThat(installed.exitCode()).as(installed.err()).isZero();
         assertThat(installed.out()).contains("firmware 2.1.0 (sequence 21, 5000 bytes): installed; reported 2.04");
         DeviceCliRun failed = update(states.get("broken"), pinned, "/bin/false");
@@ -320,9 +335,13 @@ class FirmwareTest {
     }
 
     private DeviceCliRun update(Path state, Path firmwareKey, String hook) {
-        return DeviceCliRun.vigilDevice("update", "--state", state.toString(), "--server", server.deviceUri().toString(),
-                "--server-key", server.dataDir().serverPublicKey().toString(), "--firmware-key", firmwareKey.toString(),
-                "--install-hook", hook, "--running", "1.0.0:1");
+        List<String> args = new ArrayList<>(List.of("update", "--state", state.toString(), "--server",
+                server.deviceUri().toString(), "--server-key", server.dataDir().serverPublicKey().toString(),
+                "--install-hook", hook, "--running", "1.0.0:1"));
+        if (firmwareKey != null) {
+            args.addAll(List.of("--firmware-key", firmwareKey.toString()));
+        }
+        return DeviceCliRun.vigilDevice(args.toArray(String[]::new));
     }
 
     @Test
