@@ -56,6 +56,7 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
                 clock);
         Rollouts rollouts = new Rollouts(database, audit, events, firmware, clock);
         rollouts.tiersFrom(trusts::tierOf);
+        trusts.onChange(rollouts::tierChanged);
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.BlockOption;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -285,6 +286,50 @@ class FirmwareTest {
         }
         assertThat(rollouts.status(second).wave()).as("the second wave started").isEqualTo(1);
         assertThat(rollouts.offeredDevices(second)).hasSize(12);
+    }
+
+    @Test
+    void a_rollout_halts_itself_when_the_trust_engine_lowers_an_updated_device_after_it_reported() throws Exception {
+        byte[] image = image(2000, 9);
+        assertThat(publish(image, "3.0.0", 30).exitCode()).isZero();
+        Map<String, KeyPair> devices = new LinkedHashMap<>();
+        for (String name : new String[] {"a1", "a2", "a3"}) {
+            devices.put(name, server.addDevice(name, "sensor"));
+        }
+        assertThat(vigil(admin("firmware", "rollout", "3.0.0", "--profile", "sensor", "--waves", "100",
+                "--halt-on-anomaly")).exitCode()).isZero();
+        try (DeviceClient updated = client(devices.get("a1"))) {
+            assertThat(updated.send("/fw/status", status("idle", 1, "3.0.0", image)).code())
+                    .isEqualTo(ResponseCode.CHANGED);
+            assertThat(rolloutStatus("3.0.0").path("state").asText()).as("one of three updated, all well")
+                    .isEqualTo("RUNNING");
+            for (String resource : new String[] {"admin", "debug", "shell", "fw-upload", "config-write", "keys"}) {
+                Request probe = Request.newPost();
+                probe.setPayload("x");
+                assertThat(updated.send("/" + resource, probe).code()).isEqualTo(ResponseCode.FORBIDDEN);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!eventTypes().contains("rollout-halted") && System.nanoTime() < deadline) { // not asking the status,
+            Thread.sleep(50);                                                             // which evaluates too
+        }
+        assertThat(eventTypes()).as("halted on its own after the updated device was lowered, with no report")
+                .contains("trust-lowered", "rollout-halted");
+        JsonNode halted = rolloutStatus("3.0.0");
+        assertThat(halted.path("state").asText()).isEqualTo("HALTED");
+        assertThat(halted.path("reason").asText())
+                .isEqualTo("the trust engine holds 1 updated devices below TRUSTED, against 0 not yet updated");
+    }
+
+    private List<String> eventTypes() throws Exception {
+        List<String> types = new ArrayList<>();
+        server.admin("events", VigilTestServer.args().put("limit", 1000)).path("events")
+                .forEach(e -> types.add(e.path("type").asText()));
+        return types;
+    }
+
+    private JsonNode rolloutStatus(String version) throws Exception {
+        return server.admin("firmware.rollout.status", VigilTestServer.args().put("version", version));
     }
 
     @Test

@@ -311,6 +311,30 @@ public final class Rollouts {
         return evaluate(rolloutId); // an empty wave is done at once
     }
 
+    /**
+     * A device's tier changed: re-evaluates the running halt-on-anomaly rollouts of its profile, so a rollout
+     * halts when updated devices are lowered after they reported, not only at the next report.
+     */
+    public void tierChanged(long deviceId) {
+        if (tiers.apply(deviceId) == TrustTier.TRUSTED) {
+            return; // a restored tier never halts anything
+        }
+        List<Long> watching = database.inTransaction(c -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT r.id FROM rollouts r JOIN devices d"
+                    + " ON d.profile = r.profile WHERE d.id = ? AND r.state = 'RUNNING' AND r.halt_on_anomaly")) {
+                query.setLong(1, deviceId);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getLong(1));
+                    }
+                }
+            }
+            return ids;
+        });
+        watching.forEach(this::evaluate);
+    }
+
     /** Updated devices and devices not yet updated that the trust engine holds below TRUSTED. */
     private int[] loweredUpdatedVsNot(Rollout r) {
         List<long[]> devices = database.inTransaction(c -> {

@@ -74,7 +74,7 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
     private volatile long limitsVersion = -1;
     private volatile SessionControl sessions;
     /** Told the device id after each tier change is recorded (held commands may be deliverable now). */
-    private volatile java.util.function.LongConsumer changes = id -> { };
+    private final List<java.util.function.LongConsumer> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TrustRegistry(Database database, AuditLog audit, DeviceRegistry devices, SecurityEvents events,
             PolicyEngine policy, TrustSettings settings, int maxDevices, Clock clock) {
@@ -92,9 +92,12 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         return engine;
     }
 
-    /** Who hears of tier changes, after they are recorded (one listener: the server's {@code /cmd} resource). */
+    /**
+     * Adds who hears of a device's tier changing, after it is recorded (the server's {@code /cmd} resource; the
+     * rollouts that halt on anomalies).
+     */
     public void onChange(java.util.function.LongConsumer listener) {
-        this.changes = listener;
+        changes.add(listener);
     }
 
     /** Where SUSPEND verdicts cut live sessions; set by the server once its endpoints exist. */
@@ -199,7 +202,7 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         });
         events.record(action.equals("device.trust.release") ? "trust-released" : "trust-pinned", name,
                 what + "; tier " + engine.tier(state));
-        changes.accept(state.deviceId());
+        tell(state.deviceId());
     }
 
     private DeviceTrust state(String name) {
@@ -249,7 +252,17 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         if (change.suspend()) {
             suspend(name, causes);
         }
-        changes.accept(change.deviceId());
+        tell(change.deviceId());
+    }
+
+    private void tell(long deviceId) {
+        for (java.util.function.LongConsumer listener : changes) {
+            try {
+                listener.accept(deviceId);
+            } catch (RuntimeException e) {
+                LOG.error("a listener of trust changes failed for device {}", deviceId, e);
+            }
+        }
     }
 
     private static String eventType(TrustChange change) {
