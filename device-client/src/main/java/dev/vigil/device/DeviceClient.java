@@ -115,7 +115,9 @@ public final class DeviceClient implements AutoCloseable {
         CoapClient client = new CoapClient(server.resolve(path));
         client.setEndpoint(endpoint);
         client.setTimeout(timeoutMs);
-        request.setURI(client.getURI());
+        java.util.List<String> query = java.util.List.copyOf(request.getOptions().getUriQuery());
+        request.setURI(client.getURI()); // sets the path, and the query from the URI: the request's own is kept
+        query.forEach(request.getOptions()::addUriQuery);
         try {
             CoapResponse response = client.advanced(request);
             return response != null ? new Outcome(response.getCode(), response.getOptions(), response.getPayload(), null)

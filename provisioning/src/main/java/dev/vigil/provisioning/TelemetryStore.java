@@ -1,7 +1,9 @@
 package dev.vigil.provisioning;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,27 +19,77 @@ public final class TelemetryStore {
         this.database = database;
     }
 
+    /** What a numbered batch did: readings stored, readings dropped as replays, and the device's highest number now. */
+    public record Stored(int stored, int replayed, long lastSeq) {
+    }
+
     /** Stores one device's batch in one transaction. */
     public void append(long deviceId, Instant receivedAt, List<Reading> readings) {
         database.inTransaction(c -> {
             Database.nameTransaction("telemetry");
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO telemetry (device_id, received_at, name,"
-                    + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Reading r : readings) {
-                    insert.setLong(1, deviceId);
-                    insert.setObject(2, SqlTime.utc(receivedAt));
-                    insert.setString(3, r.name());
-                    insert.setString(4, r.unit());
-                    insert.setObject(5, r.number(), Types.DOUBLE);
-                    insert.setString(6, r.text());
-                    insert.setObject(7, r.bool(), Types.BOOLEAN);
-                    insert.setObject(8, r.measuredAt(), Types.DOUBLE);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            insert(c, deviceId, receivedAt, readings);
             return null;
         });
+    }
+
+    /**
+     * Stores a batch whose readings are numbered {@code firstSeq}, {@code firstSeq + 1}, ... in one transaction,
+     * dropping those at or below the highest number already stored for the device (a resend of readings whose
+     * 2.04 was lost): each numbered reading is stored once, whatever the device repeats.
+     */
+    public Stored append(long deviceId, Instant receivedAt, List<Reading> readings, long firstSeq) {
+        return database.inTransaction(c -> {
+            Database.nameTransaction("telemetry");
+            long last = lastSeq(c, deviceId);
+            int skip = (int) Math.max(0, Math.min(readings.size(), last - firstSeq + 1));
+            List<Reading> fresh = readings.subList(skip, readings.size());
+            if (!fresh.isEmpty()) {
+                insert(c, deviceId, receivedAt, fresh);
+                long newLast = firstSeq + readings.size() - 1;
+                try (PreparedStatement upsert = c.prepareStatement(
+                        "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
+                    upsert.setLong(1, deviceId);
+                    upsert.setLong(2, newLast);
+                    upsert.executeUpdate();
+                }
+                last = newLast;
+            }
+            return new Stored(fresh.size(), skip, last);
+        });
+    }
+
+    /** The highest sequence number stored for the device (-1 if none), its row locked until the commit. */
+    private static long lastSeq(Connection c, long deviceId) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT id FROM devices WHERE id = ? FOR UPDATE")) {
+            lock.setLong(1, deviceId); // serialises a device's numbered batches, also before its first row exists
+            lock.executeQuery().close();
+        }
+        try (PreparedStatement query = c.prepareStatement(
+                "SELECT last_seq FROM telemetry_sequences WHERE device_id = ?")) {
+            query.setLong(1, deviceId);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static void insert(Connection c, long deviceId, Instant receivedAt, List<Reading> readings)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO telemetry (device_id, received_at, name,"
+                + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Reading r : readings) {
+                insert.setLong(1, deviceId);
+                insert.setObject(2, SqlTime.utc(receivedAt));
+                insert.setString(3, r.name());
+                insert.setString(4, r.unit());
+                insert.setObject(5, r.number(), Types.DOUBLE);
+                insert.setString(6, r.text());
+                insert.setObject(7, r.bool(), Types.BOOLEAN);
+                insert.setObject(8, r.measuredAt(), Types.DOUBLE);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     /** The newest {@code limit} readings of a device, oldest first. */

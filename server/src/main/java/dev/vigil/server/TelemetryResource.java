@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code POST /t}: a device's SenML readings, stored with its name and the receive time. The 2.04 is
  * sent only after the batch is committed; it carries CBOR {@code {"rotate": true}} when an operator has
  * asked the device to rotate its key, and {@code {"commands": true}} when commands wait for it at
- * {@code /cmd} (for devices that sleep rather than observe).
+ * {@code /cmd} (for devices that sleep rather than observe). A pack posted as {@code /t?s=N} has numbered
+ * readings (N, N+1, ... for the records that carry a value): those at or below the device's highest stored
+ * number are replays and dropped, and the 2.04 then says {@code {"seq": highest}}.
  */
 final class TelemetryResource extends CoapResource {
 
@@ -64,6 +66,14 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(tooLarge);
             return;
         }
+        Long firstSeq;
+        try {
+            firstSeq = sequence(request);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("bad query from {}: {}", device.get().name(), e.getMessage());
+            coapExchange.respond(ResponseCode.BAD_REQUEST);
+            return;
+        }
         Instant now = Instant.now();
         List<Reading> readings;
         try {
@@ -73,24 +83,32 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.BAD_REQUEST);
             return;
         }
+        TelemetryStore.Stored stored = null;
         try {
-            store.append(device.get().deviceId(), now, readings);
+            if (firstSeq == null) {
+                store.append(device.get().deviceId(), now, readings);
+            } else {
+                stored = store.append(device.get().deviceId(), now, readings, firstSeq);
+            }
         } catch (RuntimeException e) {
             LOG.error("could not store telemetry of {}", device.get().name(), e);
             coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
             return;
         }
-        boolean rotate = device.get().rotationRequested();
-        boolean waiting = commands.waiting(device.get().deviceId());
-        if (rotate || waiting) {
-            // a sleepy device learns on its next exchange that it should rotate its key or fetch /cmd
-            var flags = Payloads.CBOR.createObjectNode();
-            if (rotate) {
-                flags.put("rotate", true);
-            }
-            if (waiting) {
-                flags.put("commands", true);
-            }
+        // a sleepy device learns on its next exchange that it should rotate its key or fetch /cmd; and, when it
+        // repeated readings already stored, the highest number stored (a device restored from an old backup
+        // numbers on from there instead of having every new reading dropped)
+        var flags = Payloads.CBOR.createObjectNode();
+        if (device.get().rotationRequested()) {
+            flags.put("rotate", true);
+        }
+        if (commands.waiting(device.get().deviceId())) {
+            flags.put("commands", true);
+        }
+        if (stored != null && stored.replayed() > 0) {
+            flags.put("seq", stored.lastSeq());
+        }
+        if (!flags.isEmpty()) {
             Response changed = new Response(ResponseCode.CHANGED);
             try {
                 changed.setPayload(Payloads.CBOR.writeValueAsBytes(flags));
@@ -102,5 +120,25 @@ final class TelemetryResource extends CoapResource {
             return;
         }
         coapExchange.respond(ResponseCode.CHANGED);
+    }
+
+    /** The first reading's number from {@code ?s=N} (0 to 2^53), or null for an unnumbered pack; any other query is bad. */
+    static Long sequence(Request request) {
+        List<String> queries = request.getOptions().getUriQuery();
+        if (queries.isEmpty()) {
+            return null;
+        }
+        if (queries.size() > 1 || !queries.get(0).startsWith("s=")) {
+            throw new IllegalArgumentException("the only query /t takes is s=N");
+        }
+        String digits = queries.get(0).substring(2);
+        if (digits.isEmpty() || digits.length() > 16 || !digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new IllegalArgumentException("s is not a sequence number");
+        }
+        long seq = Long.parseLong(digits);
+        if (seq > (1L << 53)) {
+            throw new IllegalArgumentException("s is above 2^53");
+        }
+        return seq;
     }
 }

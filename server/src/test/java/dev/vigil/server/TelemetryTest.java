@@ -62,6 +62,55 @@ class TelemetryTest {
         assertThat(readings.get(0).path("receivedAt").asText()).isNotEmpty();
     }
 
+    private static Request numbered(long firstSeq, double... values) {
+        StringBuilder pack = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            pack.append(i == 0 ? "" : ",").append("{\"n\":\"v\",\"v\":").append(values[i]).append('}');
+        }
+        Request request = post(110, pack.append(']').toString().getBytes(StandardCharsets.UTF_8));
+        request.getOptions().addUriQuery("s=" + firstSeq);
+        return request;
+    }
+
+    private java.util.List<Double> storedValues(String device) throws Exception {
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        server.readings(device).forEach(r -> values.add(r.path("v").asDouble()));
+        return values;
+    }
+
+    @Test
+    void numbered_readings_are_stored_once_however_often_a_device_repeats_them() throws Exception {
+        KeyPair key = server.addDevice("agent-1", "sensor");
+        try (DeviceClient device = client(key)) {
+            assertThat(device.send("/t", numbered(0, 1, 2, 3)).code()).isEqualTo(ResponseCode.CHANGED);
+            Outcome repeated = device.send("/t", numbered(0, 1, 2, 3)); // its 2.04 was lost: sent again
+            assertThat(repeated.code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(Payloads.CBOR.readTree(repeated.payload()).path("seq")
+                    .asLong()).as("the 2.04 of a repeat names the highest number stored").isEqualTo(2);
+            assertThat(device.send("/t", numbered(2, 3, 4, 5)).code()).as("one old, two new").isEqualTo(ResponseCode.CHANGED);
+            assertThat(device.send("/t", numbered(10, 11)).code()).as("a gap: readings dropped on the device")
+                    .isEqualTo(ResponseCode.CHANGED);
+            assertThat(device.send("/t", numbered(7, 8)).code()).isEqualTo(ResponseCode.CHANGED);
+        }
+        assertThat(storedValues("agent-1")).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 11.0);
+    }
+
+    @Test
+    void a_malformed_sequence_query_is_4_00_and_nothing_is_stored() throws Exception {
+        KeyPair key = server.addDevice("agent-2", "sensor");
+        try (DeviceClient device = client(key)) {
+            for (String query : new String[] {"s=", "s=-1", "s=x1", "s=99999999999999999", "s=1&s=2", "seq=1", "s=1.5"}) {
+                Request request = numbered(0, 1);
+                request.getOptions().clearUriQuery();
+                for (String part : query.split("&")) {
+                    request.getOptions().addUriQuery(part);
+                }
+                assertThat(device.send("/t", request).code()).as(query).isEqualTo(ResponseCode.BAD_REQUEST);
+            }
+        }
+        assertThat(storedValues("agent-2")).isEmpty();
+    }
+
     @Test
     void senml_json_with_base_name_and_unit_is_resolved() throws Exception {
         KeyPair key = server.addDevice("sensor-2", "sensor");
