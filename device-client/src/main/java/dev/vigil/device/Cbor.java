@@ -7,20 +7,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.eclipse.californium.core.coap.Request;
 
-/** CBOR maps (content-format 60) for the small control exchanges: enrollment and key rotation. */
-final class Cbor {
+/** CBOR maps (content-format 60) for the small control exchanges: enrollment, key rotation, commands, firmware. */
+public final class Cbor {
 
-    static final int CONTENT_FORMAT = 60;
-    static final CBORMapper MAPPER = new CBORMapper();
+    public static final int CONTENT_FORMAT = 60;
+    public static final CBORMapper MAPPER = new CBORMapper();
 
     private Cbor() {
     }
 
-    static ObjectNode map() {
+    public static ObjectNode map() {
         return MAPPER.createObjectNode();
     }
 
-    static Request post(ObjectNode body) {
+    public static Request post(ObjectNode body) {
         Request request = Request.newPost();
         try {
             request.setPayload(MAPPER.writeValueAsBytes(body));
@@ -31,13 +31,13 @@ final class Cbor {
         return request;
     }
 
-    static Request get() {
+    public static Request get() {
         Request request = Request.newGet();
         request.getOptions().setAccept(CONTENT_FORMAT);
         return request;
     }
 
-    static JsonNode read(byte[] payload) throws IOException {
+    public static JsonNode read(byte[] payload) throws IOException {
         JsonNode node = MAPPER.readTree(payload);
         if (node == null || !node.isObject()) {
             throw new IOException("the server's answer is not a CBOR map");

@@ -1,12 +1,15 @@
 package dev.vigil.device;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.Locale;
 import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapHandler;
+import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.OptionSet;
@@ -25,6 +28,8 @@ import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+import org.eclipse.californium.scandium.dtls.SessionAdapter;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.cipher.XECDHECryptography;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
@@ -54,6 +59,8 @@ public final class DeviceClient implements AutoCloseable {
     }
 
     private final URI server;
+    private final Traffic traffic = new Traffic();
+    private final CountingConnector connector;
     private final CoapEndpoint endpoint;
     private long timeoutMs = 20_000;
 
@@ -74,6 +81,8 @@ public final class DeviceClient implements AutoCloseable {
         config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
         config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);
+        // 2-byte tokens (Californium's default is 8): a device has few requests in flight, and every byte is air time
+        config.set(CoapConfig.TOKEN_SIZE_LIMIT, 2);
         // a firmware image arrives block-wise (RFC 7959); its whole size may exceed the default 8 KiB
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
@@ -83,8 +92,66 @@ public final class DeviceClient implements AutoCloseable {
                 .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
                         .setTrustedRPKs(new RawPublicKeyIdentity(serverKey)).build())
                 .build();
-        this.endpoint = new CoapEndpoint.Builder().setConnector(new DTLSConnector(dtls)).setConfiguration(config)
-                .build();
+        this.connector = new CountingConnector(dtls, traffic);
+        this.endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config).build();
+    }
+
+    /** A DTLS connector that counts what crosses its socket and the handshakes it completes. */
+    private static final class CountingConnector extends DTLSConnector {
+
+        private final Traffic traffic;
+
+        CountingConnector(DtlsConnectorConfig config, Traffic traffic) {
+            super(config);
+            this.traffic = traffic;
+        }
+
+        @Override
+        protected void sendNextDatagramOverNetwork(DatagramPacket datagram) throws IOException {
+            super.sendNextDatagramOverNetwork(datagram);
+            traffic.sent(datagram.getLength());
+        }
+
+        @Override
+        protected void receiveNextDatagramFromNetwork(DatagramPacket datagram) throws IOException {
+            super.receiveNextDatagramFromNetwork(datagram);
+            traffic.received(datagram.getLength());
+        }
+
+        @Override
+        protected void onInitializeHandshaker(Handshaker handshaker) {
+            super.onInitializeHandshaker(handshaker);
+            handshaker.addSessionListener(new SessionAdapter() {
+                @Override
+                public void handshakeCompleted(Handshaker completed) {
+                    traffic.handshake(completed.isFullHandshake());
+                }
+            });
+        }
+    }
+
+    /** What this client has sent and received so far, and its handshakes. */
+    public Traffic traffic() {
+        return traffic;
+    }
+
+    /**
+     * Makes the next request start with a handshake — an abbreviated one (resumption) if the server still
+     * knows the session, else a full one. For when requests go unanswered although the link seems up: the
+     * server may have restarted and forgotten the session, and records under its old connection ID vanish.
+     */
+    public void renewSession() {
+        connector.forceResumeAllSessions();
+    }
+
+    /** Observes {@code path} (RFC 7641): {@code handler} gets each notification; cancel the relation to stop. */
+    public CoapObserveRelation observe(String path, Request request, CoapHandler handler) {
+        CoapClient client = new CoapClient(server.resolve(path));
+        client.setEndpoint(endpoint);
+        client.setTimeout(timeoutMs);
+        request.setURI(client.getURI());
+        request.setObserve();
+        return client.observe(request, handler);
     }
 
     public DeviceClient timeout(long millis) {

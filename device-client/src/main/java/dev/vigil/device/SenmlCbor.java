@@ -39,7 +39,7 @@ public final class SenmlCbor {
     }
 
     /** Integers as CBOR integers and other values as floats: the smallest faithful form. */
-    private static void writeNumber(CBORGenerator cbor, double value) throws IOException {
+    public static void writeNumber(CBORGenerator cbor, double value) throws IOException {
         if (value == Math.rint(value) && Math.abs(value) < 1L << 53) {
             cbor.writeNumber((long) value);
         } else if ((float) value == value) {

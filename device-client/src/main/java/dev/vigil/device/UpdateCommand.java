@@ -1,34 +1,18 @@
 package dev.vigil.device;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/**
- * {@code vigil-device update}: asks {@code GET /fw} for the manifest a rollout offers this device, verifies
- * its COSE signature with the pinned firmware signer's key and refuses a sequence not above the running
- * one (anti-rollback), downloads the image block-wise, checks its size and SHA-256, hands it to the install
- * hook (a program given the image's path; exit 0 = installed), and reports to {@code POST /fw/status}: the
- * LwM2M result (1 success, 5 integrity check failure, 8 update failed) and the version and digest it runs.
- */
+/** {@code vigil-device update}: one {@link FirmwareUpdate} — check, verify, download, install, report. */
 @Command(name = "update", description = "Fetch, verify and install the firmware a rollout offers; report the result.")
 final class UpdateCommand implements Callable<Integer> {
-
-    /** LwM2M object 5 "Update Result" values used here. */
-    static final int SUCCESS = 1;
-    static final int INTEGRITY_FAILURE = 5;
-    static final int UPDATE_FAILED = 8;
 
     @Spec
     CommandSpec spec;
@@ -61,57 +45,17 @@ final class UpdateCommand implements Callable<Integer> {
         String[] now = running.split(":", 2);
         long runningSequence = now.length == 2 ? Long.parseLong(now[1]) : 0;
         try (DeviceClient client = options.client(DeviceKeys.load(options.state))) {
-            DeviceClient.Outcome offered = client.send("/fw", Request.newGet());
-            if (offered.code() == ResponseCode.NOT_FOUND) {
-                out.println("no firmware offered");
-                return Main.OK;
+            FirmwareUpdate.Result result = new FirmwareUpdate(client, DeviceKeys.readPublicKey(signer), hook,
+                    options.state).run(now[0], runningSequence);
+            switch (result.outcome()) {
+                case NOTHING_OFFERED, INSTALLED, INTEGRITY_FAILURE, INSTALL_FAILED -> out.println(result.message());
+                default -> spec.commandLine().getErr().println("vigil-device update: " + result.message());
             }
-            if (offered.code() != ResponseCode.CONTENT) {
-                spec.commandLine().getErr().println("vigil-device update: " + offered);
-                return Main.exitCode(offered);
-            }
-            SignedManifest manifest;
-            try {
-                manifest = SignedManifest.verify(offered.payload(), DeviceKeys.readPublicKey(signer));
-            } catch (GeneralSecurityException e) {
-                spec.commandLine().getErr().println("vigil-device update: refused: " + e.getMessage());
-                return Main.REFUSED;
-            }
-            if (manifest.sequence() <= runningSequence) {
-                spec.commandLine().getErr().println("vigil-device update: refused: sequence " + manifest.sequence()
-                        + " is not above the running " + runningSequence + " (a downgrade)");
-                return Main.REFUSED;
-            }
-            DeviceClient.Outcome image = client.send("/fw/image", Request.newGet());
-            if (image.code() != ResponseCode.CONTENT) {
-                spec.commandLine().getErr().println("vigil-device update: " + image);
-                return Main.exitCode(image);
-            }
-            int result;
-            if (!manifest.describes(image.payload())) {
-                result = INTEGRITY_FAILURE;
-            } else {
-                Path file = Files.createTempFile(options.state, "firmware-", ".bin");
-                try {
-                    Files.write(file, image.payload());
-                    Process install = new ProcessBuilder(hook.toString(), file.toString()).inheritIO().start();
-                    result = install.waitFor(10, TimeUnit.MINUTES) && install.exitValue() == 0 ? SUCCESS : UPDATE_FAILED;
-                } finally {
-                    Files.deleteIfExists(file);
-                }
-            }
-            boolean installed = result == SUCCESS;
-            var status = Cbor.map().put("state", "idle").put("result", result)
-                    .put("version", installed ? manifest.version() : now[0]);
-            if (installed) {
-                status.put("digest", manifest.digestHex()); // what it runs now; unknown (left out) for the old image
-            }
-            Request report = Cbor.post(status);
-            DeviceClient.Outcome reported = client.send("/fw/status", report);
-            out.printf("firmware %s (sequence %d, %d bytes): %s; reported %s%n", manifest.version(),
-                    manifest.sequence(), manifest.size(), installed ? "installed" : result == INTEGRITY_FAILURE
-                            ? "the image does not match its manifest" : "the install hook failed", reported.code());
-            return installed ? Main.OK : Main.REFUSED;
+            return switch (result.outcome()) {
+                case NOTHING_OFFERED, INSTALLED -> Main.OK;
+                case NO_ANSWER -> Main.NO_ANSWER;
+                default -> Main.REFUSED;
+            };
         }
     }
 }
