@@ -31,7 +31,7 @@ public final class UdpRelay implements AutoCloseable {
     }
 
     private final DatagramSocket front;
-    private final DatagramSocket back;
+    private volatile DatagramSocket back;
     private final InetSocketAddress server;
     private volatile SocketAddress client;
     private final AtomicLong upBytes = new AtomicLong();
@@ -42,17 +42,28 @@ public final class UdpRelay implements AutoCloseable {
     private final java.util.List<java.util.Map.Entry<Boolean, byte[]>> captured =
             java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final Thread upstream;
-    private final Thread downstream;
 
     public UdpRelay(InetSocketAddress server) throws SocketException {
         this.server = server;
         front = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         back = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         upstream = new Thread(() -> pump(front, true), "relay-up");
-        downstream = new Thread(() -> pump(back, false), "relay-down");
         upstream.setDaemon(true);
-        downstream.setDaemon(true);
         upstream.start();
+        pumpDown(back);
+    }
+
+    /** A NAT rebinding: from now on the server sees the client at another source port. */
+    public void rebind() throws SocketException {
+        DatagramSocket old = back;
+        back = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        pumpDown(back);
+        old.close();
+    }
+
+    private void pumpDown(DatagramSocket socket) {
+        Thread downstream = new Thread(() -> pump(socket, false), "relay-down");
+        downstream.setDaemon(true);
         downstream.start();
     }
 

@@ -39,6 +39,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pack", paramLabel = "N", description = "Readings per request at most (default 10)")
     String pack;
 
+    @Option(names = "--send-every", paramLabel = "N", description = "Send after every Nth reading (default 1)")
+    String sendEvery;
+
     @Option(names = "--confirm-every", paramLabel = "N", description = "1: every request CON; N: every Nth (default 1)")
     String confirmEvery;
 
@@ -65,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
         put(flags, "interval", interval);
         put(flags, "sources", sources);
         put(flags, "pack", pack);
+        put(flags, "send-every", sendEvery);
         put(flags, "confirm-every", confirmEvery);
         put(flags, "commands", commands);
         put(flags, "firmware-hook", firmwareHook);

@@ -147,6 +147,15 @@ class AgentTest {
     }
 
     @Test
+    void with_send_every_five_the_readings_go_five_to_a_request() throws Exception {
+        Path state = device("pi-batch", "gateway");
+        JsonNode status = runUntilDrained(config(state, "send-every", "5"), 10);
+        assertThat(server.readings("pi-batch")).hasSize(10);
+        assertThat(status.path("today").path("requests").asInt()).isEqualTo(2);
+        assertThat(status.path("today").path("readingsSent").asInt()).isEqualTo(10);
+    }
+
+    @Test
     void a_nat_rebinding_mid_session_costs_no_new_handshake() throws Exception {
         Path state = device("pi-4", "gateway");
         AgentConfig config = config(state);

@@ -67,7 +67,7 @@ public final class WireBench {
         section.define("A UDP relay in the benchmark forwards datagrams between one device and a Vigil node (loopback)"
                 + " and counts them and their UDP payload (the DTLS records) each way. The device is configured as"
                 + " DeviceClient is: cipher suites CCM_8 then GCM,"
-                + " raw public keys, the server grants it a 6-byte Connection ID (records to the server carry it);"
+                + " raw public keys, the server grants it a 4-byte Connection ID (records to the server carry it);"
                 + " HelloVerifyRequest on. Single readings and batches are averaged over 5 requests; the resumed"
                 + " handshake is forced with DTLSConnector.forceResumeAllSessions(). 'incl. headers' adds 28 bytes per"
                 + " datagram (IPv4 20 + UDP 8).");

@@ -72,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private long requests;
     private int pack;
     private int silentInARow;
+    private int ticksSinceSend;
     private long notBefore;
     private ScheduledFuture<?> pendingRetry;
     private long lastFirmwareCheck = Long.MIN_VALUE;
@@ -144,7 +145,10 @@ public final class Agent implements AutoCloseable {
                 CrashPoints.reach("agent:queued");
             }
             maybeRotateOnSchedule();
-            flush();
+            if (++ticksSinceSend >= config.sendEvery() || ticksLeft == 1) {
+                ticksSinceSend = 0;
+                flush();
+            }
             observeCommands();
             checkFirmware(now);
         } catch (IOException | RuntimeException e) {

@@ -24,6 +24,7 @@ import java.util.TreeSet;
  * interval=5m                           # how often sources are read
  * sources=cpu-temp                      # cpu-temp, file:PATH, cmd:PROGRAM, sim (comma-separated)
  * pack=10                               # readings per request at most
+ * send-every=1                          # send after every Nth reading (batching: fewer, fuller packs)
  * confirm-every=1                       # 1: every request CON; N: every Nth CON, the others NON
  * queue-max-bytes=1048576               # the offline queue's bound; the oldest readings go first
  * timeout=30s                           # how long to wait for an answer
@@ -39,13 +40,13 @@ import java.util.TreeSet;
  * </pre>
  */
 public record AgentConfig(Path state, URI server, Path serverKey, Duration interval, List<String> sources, int pack,
-        int confirmEvery, long queueMaxBytes, Duration timeout, Duration backoffMax, List<String> commands,
+        int sendEvery, int confirmEvery, long queueMaxBytes, Duration timeout, Duration backoffMax, List<String> commands,
         Map<String, String> commandPrograms, boolean reboot, Path firmwareHook, Duration firmwareCheck,
         String running, Duration rotateEvery, long seed) {
 
     public static final String FILE = "agent.properties";
 
-    private static final Set<String> NAMES = Set.of("server", "server-key", "interval", "sources", "pack",
+    private static final Set<String> NAMES = Set.of("server", "server-key", "interval", "sources", "pack", "send-every",
             "confirm-every", "queue-max-bytes", "timeout", "backoff-max", "commands", "reboot", "firmware-hook",
             "firmware-check", "running", "rotate-every", "seed");
 
@@ -117,6 +118,7 @@ public record AgentConfig(Path state, URI server, Path serverKey, Duration inter
         return new AgentConfig(state, uri, Path.of(values.getOrDefault("server-key",
                 state.resolve("server.pub.pem").toString())), interval, sources,
                 number("pack", values.getOrDefault("pack", "10"), 1, 100),
+                number("send-every", values.getOrDefault("send-every", "1"), 1, 100),
                 number("confirm-every", values.getOrDefault("confirm-every", "1"), 1, 1000),
                 number("queue-max-bytes", values.getOrDefault("queue-max-bytes", "1048576"), 4096, 1L << 30),
                 positive("timeout", values.getOrDefault("timeout", "30s")),
@@ -129,8 +131,8 @@ public record AgentConfig(Path state, URI server, Path serverKey, Duration inter
 
     /** The same settings with another reporting interval (the {@code set-interval} command). */
     public AgentConfig withInterval(Duration newInterval) {
-        return new AgentConfig(state, server, serverKey, newInterval, sources, pack, confirmEvery, queueMaxBytes,
-                timeout, backoffMax, commands, commandPrograms, reboot, firmwareHook, firmwareCheck, running,
+        return new AgentConfig(state, server, serverKey, newInterval, sources, pack, sendEvery, confirmEvery,
+                queueMaxBytes, timeout, backoffMax, commands, commandPrograms, reboot, firmwareHook, firmwareCheck, running,
                 rotateEvery, seed);
     }
 

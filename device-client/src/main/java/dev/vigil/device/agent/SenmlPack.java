@@ -16,7 +16,7 @@ import java.util.Objects;
  * under a second old; numbers take their shortest exact form. Every record carries a value, so record i is
  * the reading numbered {@code first + i} of the request {@code POST /t?s=first}.
  */
-final class SenmlPack {
+public final class SenmlPack {
 
     private static final int BASE_NAME = -2;
     private static final int BASE_UNIT = -4;
@@ -29,7 +29,7 @@ final class SenmlPack {
     private SenmlPack() {
     }
 
-    static byte[] encode(List<QueuedReading> readings, long nowMillis) {
+    public static byte[] encode(List<QueuedReading> readings, long nowMillis) {
         String sharedName = shared(readings, true);
         String sharedUnit = shared(readings, false);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 16 * readings.size());
