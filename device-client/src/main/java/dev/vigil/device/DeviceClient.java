@@ -130,6 +130,15 @@ public final class DeviceClient implements AutoCloseable {
         }
     }
 
+    /** Sees every message this client's endpoint sends and receives (a firmware download keeps its blocks). */
+    void addInterceptor(org.eclipse.californium.core.network.interceptors.MessageInterceptor interceptor) {
+        endpoint.addInterceptor(interceptor);
+    }
+
+    void removeInterceptor(org.eclipse.californium.core.network.interceptors.MessageInterceptor interceptor) {
+        endpoint.removeInterceptor(interceptor);
+    }
+
     /** What this client has sent and received so far, and its handshakes. */
     public Traffic traffic() {
         return traffic;

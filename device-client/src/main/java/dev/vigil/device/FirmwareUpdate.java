@@ -1,7 +1,6 @@
 package dev.vigil.device;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -12,7 +11,8 @@ import org.eclipse.californium.core.coap.Request;
 /**
  * One firmware update, as a device does it: asks {@code GET /fw} for the manifest a rollout offers it, verifies
  * its COSE signature with the pinned signer's key and refuses a sequence not above the running one
- * (anti-rollback), downloads the image block-wise, checks its size and SHA-256, hands it to the install hook (a
+ * (anti-rollback), downloads the image block-wise into the state directory (resuming an
+ * interrupted download: {@link ImageDownload}), checks its size and SHA-256, hands it to the install hook (a
  * program given the image's path; exit 0 = installed), and reports to {@code POST /fw/status}: the LwM2M result
  * (1 success, 5 integrity check failure, 8 update failed) and the version and digest it runs.
  */
@@ -69,27 +69,29 @@ public final class FirmwareUpdate {
         } catch (GeneralSecurityException e) {
             return new Result(Outcome.REFUSED, null, 0, null, "refused: " + e.getMessage());
         }
-        if (manifest.sequence() <= runningSequence) {
+        if (manifest.sequence() == runningSequence) {
+            return new Result(Outcome.NOTHING_OFFERED, manifest.version(), manifest.sequence(), null,
+                    "already running " + manifest.version() + " (sequence " + runningSequence + ")");
+        }
+        if (manifest.sequence() < runningSequence) {
             return new Result(Outcome.REFUSED, manifest.version(), manifest.sequence(), null, "refused: sequence "
                     + manifest.sequence() + " is not above the running " + runningSequence + " (a downgrade)");
         }
-        DeviceClient.Outcome image = client.send("/fw/image", Request.newGet());
-        if (image.code() != ResponseCode.CONTENT) {
-            return new Result(DeviceClient.answered(image) ? Outcome.REFUSED : Outcome.NO_ANSWER, manifest.version(),
-                    manifest.sequence(), null, "image: " + image);
+        ImageDownload download = new ImageDownload(client, workDir);
+        if (!download.fetch(manifest.digestHex())) {
+            return new Result(Outcome.NO_ANSWER, manifest.version(), manifest.sequence(), null,
+                    "image: the download stopped; the next attempt goes on from where it stopped");
         }
         int result;
-        if (!manifest.describes(image.payload())) {
-            result = INTEGRITY_FAILURE;
-        } else {
-            Path file = Files.createTempFile(workDir, "firmware-", ".bin");
-            try {
-                Files.write(file, image.payload());
-                Process install = new ProcessBuilder(hook.toString(), file.toString()).inheritIO().start();
+        try {
+            if (!download.matches(manifest.size(), manifest.digestHex())) {
+                result = INTEGRITY_FAILURE;
+            } else {
+                Process install = new ProcessBuilder(hook.toString(), download.file().toString()).inheritIO().start();
                 result = install.waitFor(10, TimeUnit.MINUTES) && install.exitValue() == 0 ? SUCCESS : UPDATE_FAILED;
-            } finally {
-                Files.deleteIfExists(file);
             }
+        } finally {
+            download.discard();
         }
         boolean installed = result == SUCCESS;
         var status = Cbor.map().put("state", "idle").put("result", result)

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Arrays;
@@ -53,14 +52,6 @@ record SignedManifest(long sequence, String vendor, String deviceClass, String v
                     m.path("5").asText(), m.path("6").get(1).binaryValue(), m.path("7").asLong());
         } catch (IOException | NullPointerException | IllegalArgumentException e) {
             throw new GeneralSecurityException("malformed manifest");
-        }
-    }
-
-    boolean describes(byte[] image) {
-        try {
-            return image.length == size && MessageDigest.isEqual(MessageDigest.getInstance("SHA-256").digest(image), digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no SHA-256 in this JDK", e);
         }
     }
 

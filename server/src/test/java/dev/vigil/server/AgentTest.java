@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceKeys;
+import dev.vigil.device.Enrollment;
 import dev.vigil.device.agent.Agent;
 import dev.vigil.device.agent.AgentConfig;
 import dev.vigil.device.agent.AgentStatus;
+import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.firmware.CoseSign1;
+import dev.vigil.provisioning.firmware.FirmwareManifest;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +159,48 @@ class AgentTest {
         assertThat(server.readings("pi-batch")).hasSize(10);
         assertThat(status.path("today").path("requests").asInt()).isEqualTo(2);
         assertThat(status.path("today").path("readingsSent").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void a_firmware_download_cut_midway_goes_on_from_the_block_it_lacks_then_installs() throws Exception {
+        KeyPair signer = PemFiles.generateP256();
+        server.admin("firmware.key.add", VigilTestServer.args().put("name", "release")
+                .put("publicKey", PemFiles.publicKeyPem(signer.getPublic())));
+        byte[] image = new byte[64 * 1024];
+        new Random(5).nextBytes(image);
+        server.admin("firmware.publish", VigilTestServer.args()
+                .put("manifest", Base64.getEncoder().encodeToString(CoseSign1.sign(
+                        FirmwareManifest.of(image, 2, "vigil", "gateway", "1.1.0").encode(), signer.getPrivate())))
+                .put("image", Base64.getEncoder().encodeToString(image)));
+        Path state = device("pi-fw", "gateway");
+        server.admin("firmware.rollout", VigilTestServer.args().put("version", "1.1.0").put("profile", "gateway")
+                .put("waves", "100"));
+        Files.writeString(state.resolve(Enrollment.FIRMWARE_KEY_FILE), PemFiles.publicKeyPem(signer.getPublic()));
+        Path hook = state.resolve("install.sh");
+        Files.writeString(hook, "#!/bin/sh\ncp \"$1\" \"$(dirname \"$0\")/installed.bin\"\n");
+        hook.toFile().setExecutable(true);
+        link.cutAfter(80); // the handshake, the version report, a reading, then some 70 blocks: the link dies
+        Thread repair = new Thread(() -> {
+            try {
+                for (int waited = 0; !link.isDown() && waited < 1500; waited++) {
+                    Thread.sleep(20); // at most 30 s: if the link was never cut, the assertions below say so
+                }
+                Thread.sleep(1500);
+                link.down(false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        repair.start();
+        JsonNode status = runUntilDrained(config(state, "firmware-hook", hook.toString(), "firmware-check", "300ms",
+                "running", "1.0.0:1"), 30);
+        repair.join();
+        assertThat(link.downDatagrams.get()).as("the link was cut").isGreaterThanOrEqualTo(80);
+        assertThat(state.resolve("installed.bin")).as(status.toPrettyString()).hasBinaryContent(image);
+        assertThat(status.path("firmware").asText()).startsWith("1.1.0:2");
+        assertThat(state.resolve("firmware.part")).doesNotExist();
+        // some 70 blocks came before the cut; fetched again from block 0, the image would cross the link 1.5 times
+        assertThat(link.downBytes.get()).as("bytes to the device").isLessThan(image.length * 3L / 2);
     }
 
     @Test

@@ -23,6 +23,7 @@ final class LinkRelay implements AutoCloseable {
     private volatile InetSocketAddress device;
     private volatile double loss;
     private volatile boolean down;
+    private volatile long cutAfter = Long.MAX_VALUE;
     private final SplittableRandom random = new SplittableRandom(7);
     final AtomicLong upDatagrams = new AtomicLong();
     final AtomicLong downDatagrams = new AtomicLong();
@@ -51,6 +52,15 @@ final class LinkRelay implements AutoCloseable {
 
     void loss(double probability) {
         this.loss = probability;
+    }
+
+    /** Goes down by itself once this many datagrams in all have reached the device. */
+    void cutAfter(long datagramsToDevice) {
+        this.cutAfter = datagramsToDevice;
+    }
+
+    boolean isDown() {
+        return down;
     }
 
     void down(boolean isDown) {
@@ -111,9 +121,12 @@ final class LinkRelay implements AutoCloseable {
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 from.receive(packet);
                 if (device != null && !lost()) {
-                    downDatagrams.incrementAndGet();
                     downBytes.addAndGet(packet.getLength());
                     front.send(new DatagramPacket(packet.getData(), packet.getLength(), device));
+                    if (downDatagrams.incrementAndGet() >= cutAfter) {
+                        cutAfter = Long.MAX_VALUE;
+                        down = true;
+                    }
                 }
             } catch (IOException e) {
                 return;

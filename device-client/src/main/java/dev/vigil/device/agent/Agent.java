@@ -75,7 +75,7 @@ public final class Agent implements AutoCloseable {
     private int ticksSinceSend;
     private long notBefore;
     private ScheduledFuture<?> pendingRetry;
-    private long lastFirmwareCheck = Long.MIN_VALUE;
+    private long lastFirmwareCheck; // epoch millis of the last check: 0, so the first round checks
     private String running;
     private String runningDigest;
     private int ticksLeft;
