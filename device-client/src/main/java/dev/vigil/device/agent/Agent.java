@@ -79,6 +79,7 @@ public final class Agent implements AutoCloseable {
     private String running;
     private String runningDigest;
     private int ticksLeft;
+    private boolean closed;
 
     public Agent(AgentConfig config) throws IOException {
         this.config = config;
@@ -458,8 +459,13 @@ public final class Agent implements AutoCloseable {
         stopped.countDown();
     }
 
+    /** Stops the agent and closes its queue; once (a shutdown hook and the run's own close may both call it). */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         thread.execute(this::stop);
         try {
             stopped.await(30, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package dev.vigil.device.agent;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,8 +95,13 @@ public record AgentConfig(Path state, URI server, Path serverKey, Duration inter
         if (server == null || server.isEmpty()) {
             throw new IllegalArgumentException("no server: set server=coaps://host:port in " + file + " or give --server");
         }
-        URI uri = URI.create(server);
-        if (!"coaps".equals(uri.getScheme()) || uri.getHost() == null) {
+        URI uri;
+        try {
+            uri = new URI(server);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !"coaps".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("server must be coaps://host:port, not " + server);
         }
         Duration interval = positive("interval", values.getOrDefault("interval", "5m"));
