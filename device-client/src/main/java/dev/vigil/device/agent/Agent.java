@@ -454,6 +454,14 @@ public final class Agent implements AutoCloseable {
         stopped.countDown();
     }
 
+    /**
+     * Ends a run as a bounded one ends: one more round, then sending until the queue is empty (for at most three
+     * times timeout plus longest backoff), then {@link #run(int)} returns. For {@code vigil-device simulate}.
+     */
+    public void finishAfterNextRound() {
+        thread.execute(() -> ticksLeft = 1);
+    }
+
     @Override
     public void close() throws IOException {
         thread.execute(this::stop);
