@@ -459,6 +459,14 @@ public final class Agent implements AutoCloseable {
         stopped.countDown();
     }
 
+    /**
+     * Ends a run as a bounded one ends: one more round, then sending until the queue is empty (for at most three
+     * times timeout plus longest backoff), then {@link #run(int)} returns. For {@code vigil-device simulate}.
+     */
+    public void finishAfterNextRound() {
+        thread.execute(() -> ticksLeft = 1);
+    }
+
     /** Stops the agent and closes its queue; once (a shutdown hook and the run's own close may both call it). */
     @Override
     public synchronized void close() throws IOException {
