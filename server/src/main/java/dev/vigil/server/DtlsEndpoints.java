@@ -14,6 +14,7 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.SignatureAndHashAlgorithm;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
@@ -54,6 +55,20 @@ final class DtlsEndpoints {
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();
         return new DtlsServerEndpoint(endpoint, connector, verifier);
+    }
+
+    /**
+     * Sets the signatures a server endpoint accepts from its peers (and names in its CertificateRequest): ECDSA
+     * with SHA-256 (the node's own P-256 key signs with it too), and Ed25519 if {@code ed25519}. Scandium 3.14
+     * accepts Ed25519 only when it is listed; a client with an Ed25519 key offers it by itself.
+     */
+    static void acceptSignatures(Configuration config, boolean ed25519) {
+        if (ed25519) {
+            config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA,
+                    SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
+        } else {
+            config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA);
+        }
     }
 
     /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */

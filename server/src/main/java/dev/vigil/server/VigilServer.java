@@ -7,6 +7,7 @@ import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public final class VigilServer implements AutoCloseable {
         database = Database.openEmbedded(dir.root());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
-            registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config));
+            DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);
+            registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config), deviceKeys);
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
@@ -73,6 +75,7 @@ public final class VigilServer implements AutoCloseable {
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+            DtlsEndpoints.acceptSignatures(deviceConfig, deviceKeys.allows(DeviceKeyAlgorithms.Algorithm.ED25519));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed));
@@ -81,6 +84,7 @@ public final class VigilServer implements AutoCloseable {
             OperatorAdmission operators = new OperatorAdmission(registry);
             Configuration managementConfig = new Configuration(config);
             managementConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
+            DtlsEndpoints.acceptSignatures(managementConfig, true); // operator keys: EC P-256 or Ed25519
             managementEndpoint = DtlsEndpoints.server(managementConfig, "management",
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
                     serverKey,
