@@ -25,10 +25,11 @@ final class DtlsEndpoints {
     }
 
     /**
-     * A server endpoint where only keys {@code admission} admits complete a handshake, and only sessions
-     * {@code resumable} accepts (key id, creation time) are resumed. Client authentication is NEEDED
-     * whatever the configuration says. {@code connections} (may be null) hears of connections established
-     * and removed, {@code proofs} (may be null) of handshakes that presented a key but could not prove it.
+     * A server endpoint where only keys {@code admission} admits complete a handshake (EC P-256 or Ed25519 raw
+     * public keys), and only sessions {@code resumable} accepts (key id, creation time) are resumed. Client
+     * authentication is NEEDED whatever the configuration says. {@code connections} (may be null) hears of
+     * connections established and removed, {@code proofs} (may be null) of handshakes that presented a key but
+     * could not prove it.
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
@@ -37,6 +38,12 @@ final class DtlsEndpoints {
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        // peers' signatures: ECDSA with SHA-256 (the node's own P-256 key signs with it too) and Ed25519, which
+        // Scandium 3.14 accepts only when listed. Always both: a key of an algorithm the node does not allow must
+        // still be presented, so that the admission refuses it with a security event naming the device (a client
+        // whose key has no listed signature sends no key at all, and fails unnamed).
+        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA,
+                SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
         KeyVerifier verifier = new KeyVerifier(tag, admission, proofs);
         DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
@@ -55,20 +62,6 @@ final class DtlsEndpoints {
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();
         return new DtlsServerEndpoint(endpoint, connector, verifier);
-    }
-
-    /**
-     * Sets the signatures a server endpoint accepts from its peers (and names in its CertificateRequest): ECDSA
-     * with SHA-256 (the node's own P-256 key signs with it too), and Ed25519 if {@code ed25519}. Scandium 3.14
-     * accepts Ed25519 only when it is listed; a client with an Ed25519 key offers it by itself.
-     */
-    static void acceptSignatures(Configuration config, boolean ed25519) {
-        if (ed25519) {
-            config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA,
-                    SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
-        } else {
-            config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA);
-        }
     }
 
     /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */

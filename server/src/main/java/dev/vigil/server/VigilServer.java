@@ -75,7 +75,6 @@ public final class VigilServer implements AutoCloseable {
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
-            DtlsEndpoints.acceptSignatures(deviceConfig, deviceKeys.allows(DeviceKeyAlgorithms.Algorithm.ED25519));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed));
@@ -84,7 +83,6 @@ public final class VigilServer implements AutoCloseable {
             OperatorAdmission operators = new OperatorAdmission(registry);
             Configuration managementConfig = new Configuration(config);
             managementConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 4 * 1024 * 1024);
-            DtlsEndpoints.acceptSignatures(managementConfig, true); // operator keys: EC P-256 or Ed25519
             managementEndpoint = DtlsEndpoints.server(managementConfig, "management",
                     new InetSocketAddress(config.get(VigilConfig.MGMT_ADDRESS), config.get(VigilConfig.MGMT_PORT)),
                     serverKey,
