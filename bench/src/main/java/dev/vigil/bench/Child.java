@@ -38,6 +38,7 @@ public final class Child {
                 case "sessions-load" -> SessionsLoad.start(rest);
                 case "soak-load" -> dev.vigil.bench.soak.SoakLoad.start(rest);
                 case "agent-heap" -> dev.vigil.bench.agent.AgentHeap.start(rest);
+                case "keys-load" -> dev.vigil.bench.keys.KeysLoad.start(rest);
                 default -> throw new IllegalArgumentException("unknown role " + args[0]);
             };
             serve(handler);

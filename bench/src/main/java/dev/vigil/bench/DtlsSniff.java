@@ -64,6 +64,53 @@ public final class DtlsSniff {
         return new Negotiated(offered == null ? List.of("?") : offered, suite, group);
     }
 
+    /**
+     * Bytes of the clear-text (epoch 0) handshake messages in {@code datagrams}, header included, summed by
+     * direction and message type: "device → server Certificate" etc. The encrypted Finished messages are not
+     * among them.
+     */
+    public static Map<String, Integer> messageBytes(List<Map.Entry<Boolean, byte[]>> datagrams) {
+        Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        for (Map.Entry<Boolean, byte[]> datagram : datagrams) {
+            byte[] d = datagram.getValue();
+            int at = 0;
+            while (at + 13 <= d.length) {
+                int type = d[at] & 0xff;
+                int length = u16(d, at + 11);
+                int body = at + 13;
+                if (type == 25) {
+                    break; // a record with a connection id (epoch > 0): its header is longer, and it is encrypted
+                }
+                if (type == 22 && u16(d, at + 3) == 0) {
+                    for (int h = body; h + 12 <= body + length && h + 12 <= d.length;) {
+                        int fragment = u24(d, h + 9);
+                        String key = (datagram.getKey() ? "device → server " : "server → device ")
+                                + messageName(d[h] & 0xff);
+                        sizes.merge(key, 12 + fragment, Integer::sum);
+                        h += 12 + fragment;
+                    }
+                }
+                at = body + length;
+            }
+        }
+        return sizes;
+    }
+
+    private static String messageName(int type) {
+        return switch (type) {
+            case 1 -> "ClientHello";
+            case 2 -> "ServerHello";
+            case 3 -> "HelloVerifyRequest";
+            case 11 -> "Certificate";
+            case 12 -> "ServerKeyExchange";
+            case 13 -> "CertificateRequest";
+            case 14 -> "ServerHelloDone";
+            case 15 -> "CertificateVerify";
+            case 16 -> "ClientKeyExchange";
+            default -> "handshake type " + type;
+        };
+    }
+
     private static List<String> clientHelloGroups(byte[] d, int m) {
         int p = m + 2 + 32;
         p += 1 + (d[p] & 0xff); // session id

@@ -1,5 +1,6 @@
 package dev.vigil.bench;
 
+import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +19,9 @@ import java.util.List;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
- * Device keys for the load: made quickly with a private Bouncy Castle instance (not installed as a JVM
- * provider), then re-decoded with this JVM's default {@code KeyFactory} so that whatever provider the
- * JVM uses gets its own key objects (no per-operation key translation).
+ * Device keys for the load (EC P-256 or Ed25519): made quickly with a private Bouncy Castle instance (not
+ * installed as a JVM provider), then re-decoded with this JVM's default {@code KeyFactory} so that whatever
+ * provider the JVM uses gets its own key objects (no per-operation key translation).
  */
 public final class Keys {
 
@@ -30,11 +31,22 @@ public final class Keys {
     }
 
     public static List<KeyPair> p256(int count) {
+        return generate("EC", count);
+    }
+
+    /** Ed25519 device keys, made and re-decoded as {@link #p256(int)} makes P-256 ones. */
+    public static List<KeyPair> ed25519(int count) {
+        return generate("Ed25519", count);
+    }
+
+    private static List<KeyPair> generate(String algorithm, int count) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", BC);
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm, BC);
+            if (algorithm.equals("EC")) {
+                generator.initialize(new ECGenParameterSpec("secp256r1"));
+            }
             List<KeyPair> pairs = new ArrayList<>(count);
-            KeyFactory native_ = KeyFactory.getInstance("EC");
+            KeyFactory native_ = KeyFactory.getInstance(algorithm);
             for (int i = 0; i < count; i++) {
                 KeyPair pair = generator.generateKeyPair();
                 pairs.add(new KeyPair(native_.generatePublic(new X509EncodedKeySpec(pair.getPublic().getEncoded())),
@@ -57,9 +69,9 @@ public final class Keys {
         Files.writeString(file, text, StandardCharsets.US_ASCII);
     }
 
+    /** Reads what {@link #write} wrote; EC P-256 and Ed25519 keys, each decoded by this JVM's own key factory. */
     public static List<KeyPair> read(Path file) throws IOException {
         try {
-            KeyFactory ec = KeyFactory.getInstance("EC");
             List<KeyPair> pairs = new ArrayList<>();
             Base64.Decoder b64 = Base64.getDecoder();
             for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
@@ -67,8 +79,10 @@ public final class Keys {
                     continue;
                 }
                 String[] parts = line.split(" ");
-                pairs.add(new KeyPair(ec.generatePublic(new X509EncodedKeySpec(b64.decode(parts[1]))),
-                        ec.generatePrivate(new PKCS8EncodedKeySpec(b64.decode(parts[0])))));
+                byte[] spki = b64.decode(parts[1]);
+                KeyFactory factory = factoryFor(spki);
+                pairs.add(new KeyPair(factory.generatePublic(new X509EncodedKeySpec(spki)),
+                        factory.generatePrivate(new PKCS8EncodedKeySpec(b64.decode(parts[0])))));
             }
             return pairs;
         } catch (GeneralSecurityException e) {
@@ -78,9 +92,17 @@ public final class Keys {
 
     public static java.security.PublicKey publicKey(String base64Spki) {
         try {
-            return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64Spki)));
+            byte[] spki = Base64.getDecoder().decode(base64Spki);
+            return factoryFor(spki).generatePublic(new X509EncodedKeySpec(spki));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** This JVM's key factory for a SubjectPublicKeyInfo: Ed25519 or EC. */
+    private static KeyFactory factoryFor(byte[] spki) throws GeneralSecurityException {
+        boolean ed25519 = DeviceKeyAlgorithms.Algorithm.ofSubjectPublicKeyInfo(spki)
+                .filter(a -> a == DeviceKeyAlgorithms.Algorithm.ED25519).isPresent();
+        return KeyFactory.getInstance(ed25519 ? "Ed25519" : "EC");
     }
 }

@@ -38,6 +38,7 @@ public final class Main {
         BENCHMARKS.put("policy", PolicyBench::run);
         BENCHMARKS.put("trust", TrustBench::run);
         BENCHMARKS.put("downlink", dev.vigil.bench.downlink.DownlinkBench::run);
+        BENCHMARKS.put("keys", dev.vigil.bench.keys.KeysBench::run);
         BENCHMARKS.put("agent", dev.vigil.bench.agent.AgentBench::run);
         BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
     }

@@ -78,6 +78,9 @@ public final class DeviceClient implements AutoCloseable {
         // X25519 first for the ECDHE: about twice the handshakes of P-256 at the server, and cheaper here
         config.setAsList(DtlsConfig.DTLS_CURVES, XECDHECryptography.SupportedGroup.X25519,
                 XECDHECryptography.SupportedGroup.secp256r1);
+        // its own key's signature (ECDSA or Ed25519) and ECDSA for the server's P-256 key; no RSA
+        config.set(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS,
+                KeyAlgorithm.of(deviceKey.getPublic()).handshakeSignatures());
         config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
         config.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);

@@ -12,11 +12,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
@@ -25,8 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * The device's identity on disk: {@code device-key.pem} (PKCS#8 private key followed by its public
- * key block, mode 0600 from creation, readable by Californium and by libcoap's {@code -M}) and
- * {@code device.pub.pem} (what the operator registers).
+ * key block, mode 0600 from creation, readable by Californium and, for EC P-256, by libcoap's {@code -M}) and
+ * {@code device.pub.pem} (what the operator registers). The key is EC P-256 unless made as Ed25519
+ * ({@link KeyAlgorithm}); a rotation keeps the algorithm.
  */
 public final class DeviceKeys {
 
@@ -35,7 +34,7 @@ public final class DeviceKeys {
     /** A rotation's new key, until the server has confirmed it (then it replaces {@link #KEY_FILE}). */
     public static final String NEXT_KEY_FILE = "device-key.next.pem";
 
-    /** The largest key file read: a P-256 key pair in PEM is under 400 bytes. */
+    /** The largest key file read: a P-256 key pair in PEM is under 400 bytes, an Ed25519 one under 250. */
     public static final int KEY_FILE_LIMIT = 64 * 1024;
 
     private static final Pattern BLOCK =
@@ -46,34 +45,40 @@ public final class DeviceKeys {
 
     /** Makes a new EC P-256 key pair in {@code stateDir}; refuses to replace an existing key. */
     public static KeyPair generate(Path stateDir) throws IOException {
-        KeyPair pair = generate(stateDir, KEY_FILE);
+        return generate(stateDir, KeyAlgorithm.P256);
+    }
+
+    /** Makes a new key pair of {@code algorithm} in {@code stateDir}; refuses to replace an existing key. */
+    public static KeyPair generate(Path stateDir, KeyAlgorithm algorithm) throws IOException {
+        KeyPair pair = generate(stateDir, KEY_FILE, algorithm);
         writePublicFile(stateDir, pair.getPublic());
         return pair;
     }
 
-    /** Makes the key of a rotation, {@link #NEXT_KEY_FILE} (mode 0600, synced); never overwrites. */
+    /**
+     * Makes the key of a rotation, {@link #NEXT_KEY_FILE} (mode 0600, synced), of the current key's algorithm;
+     * never overwrites.
+     */
     public static KeyPair generateNext(Path stateDir) throws IOException {
-        return generate(stateDir, NEXT_KEY_FILE);
+        return generateNext(stateDir, KeyAlgorithm.of(load(stateDir).getPublic()));
+    }
+
+    /** Makes the key of a rotation, {@link #NEXT_KEY_FILE} (mode 0600, synced), of {@code algorithm}; never overwrites. */
+    public static KeyPair generateNext(Path stateDir, KeyAlgorithm algorithm) throws IOException {
+        return generate(stateDir, NEXT_KEY_FILE, algorithm);
     }
 
     /**
      * Writes a new key file whole under a temporary name, synced, then renames it into place: a crash leaves no
      * key file or a complete one, never an empty or cut-short one (which would stop every later rotation and send).
      */
-    private static KeyPair generate(Path stateDir, String fileName) throws IOException {
+    private static KeyPair generate(Path stateDir, String fileName, KeyAlgorithm algorithm) throws IOException {
         Files.createDirectories(stateDir);
         Path keyFile = stateDir.resolve(fileName);
         if (Files.exists(keyFile)) {
             throw new FileAlreadyExistsException(keyFile + " already exists; refusing to replace the device key");
         }
-        KeyPair pair;
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            pair = generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("EC P-256 is missing from this JVM", e);
-        }
+        KeyPair pair = algorithm.generate();
         Path temp = stateDir.resolve(fileName + ".tmp");
         Files.deleteIfExists(temp); // left by a crash while it was written: never renamed, so never used
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -166,12 +171,13 @@ public final class DeviceKeys {
 
     /** The device's key pair from the text of its key file; {@code source} names it in errors. */
     static KeyPair parseKeyPair(String text, String source) throws IOException {
+        PublicKey publicKey = decodePublicKey(block(text, "PUBLIC KEY", source), source);
+        byte[] pkcs8 = block(text, "PRIVATE KEY", source);
         try {
-            KeyFactory ec = KeyFactory.getInstance("EC");
-            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY", source))),
-                    ec.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY", source))));
-        } catch (GeneralSecurityException e) {
-            throw new IOException(source + ": not an EC key pair");
+            KeyFactory factory = KeyFactory.getInstance(KeyAlgorithm.of(publicKey).jcaName());
+            return new KeyPair(publicKey, factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(source + ": not an EC P-256 or Ed25519 key pair");
         }
     }
 
@@ -253,14 +259,28 @@ public final class DeviceKeys {
         0x30, 0x6B, 2, 1, 1, 4, 0x20};
     private static final byte[] P256_PUBLIC_KEY_TAG = {(byte) 0xA1, 0x44, 3, 0x42, 0};
 
+    /** PKCS#8 v1 of an Ed25519 key up to its 32-byte seed (RFC 8410), as OpenSSL writes it. */
+    private static final byte[] ED25519_PKCS8_HEADER = {0x30, 0x2E, 2, 1, 0, 0x30, 5, 6, 3, 0x2B, 0x65, 0x70, 4, 0x22,
+        4, 0x20};
+
     /**
      * PKCS#8 of a key pair. For EC P-256 the ECPrivateKey includes the optional public key, as OpenSSL
-     * writes it: GnuTLS (libcoap's {@code -M}) cannot load the JDK's shorter form.
+     * writes it: GnuTLS (libcoap's {@code -M}) cannot load the JDK's shorter form. For Ed25519, the plain
+     * form OpenSSL writes, whichever provider made the key (Bouncy Castle's adds the public key, PKCS#8 v2).
      */
     private static byte[] pkcs8(KeyPair pair) {
         byte[] spki = pair.getPublic().getEncoded();
+        byte[] encoded = pair.getPrivate().getEncoded();
+        int seedAt = ED25519_PKCS8_HEADER.length;
+        if (KeyAlgorithm.of(pair.getPublic()) == KeyAlgorithm.ED25519 && encoded.length >= seedAt + 32
+                && java.util.Arrays.equals(encoded, 5, seedAt, ED25519_PKCS8_HEADER, 5, seedAt)) {
+            byte[] der = java.util.Arrays.copyOf(ED25519_PKCS8_HEADER, ED25519_PKCS8_HEADER.length + 32);
+            // v1 and v2 both hold the seed right after the same 16 bytes (v2's outer length differs)
+            System.arraycopy(encoded, seedAt, der, seedAt, 32);
+            return der;
+        }
         if (!(pair.getPrivate() instanceof ECPrivateKey ec) || spki.length != 91) {
-            return pair.getPrivate().getEncoded();
+            return encoded;
         }
         byte[] s = ec.getS().toByteArray();
         byte[] d = new byte[32];

@@ -62,7 +62,7 @@ public final class KeyRotator {
                 return DeviceClient.answered(challenge) ? Result.REFUSED : Result.NO_ANSWER;
             }
             byte[] nonce = Cbor.read(challenge.payload()).path("nonce").binaryValue();
-            KeyPair next = DeviceKeys.generateNext(state);
+            KeyPair next = DeviceKeys.generateNext(state, KeyAlgorithm.of(current.getPublic())); // same algorithm
             CrashPoints.reach("rotate:next-key-written");
             proposal = client.send("/key", Cbor.post(Cbor.map().put("key", next.getPublic().getEncoded())
                     .put("nonce", nonce).put("signature", sign(next, nonce, currentId))));
@@ -123,7 +123,7 @@ public final class KeyRotator {
     static byte[] sign(KeyPair key, byte[] nonce, String currentKeyId) {
         byte[] id = currentKeyId.getBytes(StandardCharsets.US_ASCII);
         try {
-            Signature signer = Signature.getInstance("SHA256withECDSA");
+            Signature signer = Signature.getInstance(KeyAlgorithm.of(key.getPublic()).signatureName());
             signer.initSign(key.getPrivate());
             signer.update(CONTEXT);
             signer.update(nonce);

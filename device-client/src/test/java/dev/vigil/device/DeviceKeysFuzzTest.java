@@ -8,12 +8,13 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECPrivateKey;
 import java.security.interfaces.EdECPublicKey;
 
 /**
  * Fuzzes the key files {@code vigil-device} reads: its own key pair ({@code device-key.pem},
- * {@code device-key.next.pem}) and the server key it pins ({@code --server-key}). Oracle: an EC key
- * pair or an EC/Ed25519 public key, or an IOException whose one line names the file; anything else
+ * {@code device-key.next.pem}) and the server key it pins ({@code --server-key}). Oracle: an EC or Ed25519
+ * key pair or an EC/Ed25519 public key, or an IOException whose one line names the file; anything else
  * would reach the user as an exception's name. Regression inputs: {@code DeviceKeysFuzzTestInputs/<method>/}.
  */
 class DeviceKeysFuzzTest {
@@ -24,8 +25,9 @@ class DeviceKeysFuzzTest {
     void keyPair(byte[] bytes) {
         try {
             KeyPair pair = DeviceKeys.parseKeyPair(new String(bytes, StandardCharsets.ISO_8859_1), "fuzz");
-            require(pair.getPublic() instanceof ECPublicKey && pair.getPrivate() instanceof ECPrivateKey,
-                    "an EC key pair", pair);
+            require(pair.getPublic() instanceof ECPublicKey && pair.getPrivate() instanceof ECPrivateKey
+                    || pair.getPublic() instanceof EdECPublicKey && pair.getPrivate() instanceof EdECPrivateKey,
+                    "an EC or Ed25519 key pair", pair);
         } catch (IOException refused) {
             checkRefusal(refused);
         }

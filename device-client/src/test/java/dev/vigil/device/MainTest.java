@@ -30,8 +30,24 @@ class MainTest {
         assertThat(out.toString().trim()).startsWith("ni:///sha-256;").hasSize(57);
     }
 
+    @Test
+    void keygen_with_algorithm_ed25519_makes_an_ed25519_key() throws Exception {
+        assertThat(run("keygen", "--state", state.toString(), "--algorithm", "ed25519")).isZero();
+        assertThat(out.toString().trim()).startsWith("ni:///sha-256;").hasSize(57);
+        assertThat(KeyAlgorithm.of(DeviceKeys.load(state).getPublic())).isEqualTo(KeyAlgorithm.ED25519);
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void keygen_without_algorithm_makes_an_ec_p256_key_as_before() throws Exception {
+        assertThat(run("keygen", "--state", state.toString())).isZero();
+        assertThat(KeyAlgorithm.of(DeviceKeys.load(state).getPublic())).isEqualTo(KeyAlgorithm.P256);
+    }
+
     @ParameterizedTest(name = "vigil-device {0}")
     @CsvSource(delimiter = '|', value = {
+        "keygen --state s --algorithm rsa | expected p256 or ed25519, not 'rsa'",
+        "keygen --state s --algorithm | Missing required parameter for option '--algorithm'",
         "send --server coaps://127.0.0.1:1 --server-key k --value t=1 | Missing required option: '--state=DIR'",
         "send --state s --server coaps://127.0.0.1:1 --server-key k --value temp | --value must be NAME=NUMBER",
         "send --state s --server coaps://127.0.0.1:1 --server-key k --value t=hot | --value must be NAME=NUMBER",

@@ -34,6 +34,10 @@ public final class DeviceImporter {
                 throw Refusal.invalid("device '" + row.name() + "': no profile named '" + row.profile()
                         + "' in the policy in force");
             }
+            String refusal = row.publicKey() == null ? null : registry.keyAlgorithms().refusalOf(row.publicKey());
+            if (refusal != null) {
+                throw Refusal.invalid("device '" + row.name() + "': " + refusal + "; nothing imported");
+            }
         }
         Instant now = Instant.now();
         return registry.database().inTransaction(c -> {

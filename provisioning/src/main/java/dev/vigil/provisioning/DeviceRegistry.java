@@ -24,10 +24,17 @@ public final class DeviceRegistry implements DeviceDirectory {
     private final Database database;
     private final AuditLog audit;
     private final DirectoryCache<DeviceIdentity> cache;
+    private final DeviceKeyAlgorithms keyAlgorithms;
 
     public DeviceRegistry(Database database, AuditLog audit) {
+        this(database, audit, DeviceKeyAlgorithms.ALL);
+    }
+
+    /** A registry where devices may hold keys of {@code keyAlgorithms} only. */
+    public DeviceRegistry(Database database, AuditLog audit, DeviceKeyAlgorithms keyAlgorithms) {
         this.database = database;
         this.audit = audit;
+        this.keyAlgorithms = keyAlgorithms;
         this.cache = new DirectoryCache<>(keyId -> database.inTransaction(c -> DeviceRows.identity(c, keyId)));
     }
 
@@ -39,10 +46,16 @@ public final class DeviceRegistry implements DeviceDirectory {
         return audit;
     }
 
+    /** The algorithms device keys may have here ({@code VIGIL.DEVICE_KEY_ALGORITHMS}). */
+    public DeviceKeyAlgorithms keyAlgorithms() {
+        return keyAlgorithms;
+    }
+
     /** Registers an ACTIVE device holding {@code key}. */
     public Device add(String name, PublicKey key, String profile, Actor actor) {
         Names.require("device name", name);
         Names.require("profile", profile);
+        keyAlgorithms.require(key);
         String keyId = KeyIds.of(key);
         Instant now = Instant.now();
         long id = database.inTransaction(c -> {

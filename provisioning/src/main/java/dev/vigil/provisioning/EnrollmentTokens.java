@@ -81,9 +81,11 @@ public final class EnrollmentTokens {
 
     /**
      * Binds {@code key} to a new device with the token's profile: ACTIVE, or PENDING if the profile
-     * requires approval. A spent, expired or unknown token is refused (reason DENIED) and nothing changes.
+     * requires approval. A spent, expired or unknown token is refused (reason DENIED), a key of an algorithm not
+     * allowed for devices (INVALID), and nothing changes.
      */
     public Device redeem(String token, PublicKey key) {
+        registry.keyAlgorithms().require(key); // before the token is looked at: a refused key spends nothing
         String keyId = KeyIds.of(key);
         Instant now = Instant.now();
         Device device = registry.database().inTransaction(c -> {

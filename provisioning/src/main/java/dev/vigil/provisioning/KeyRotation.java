@@ -90,6 +90,7 @@ public final class KeyRotation {
         } catch (IOException e) {
             throw Refusal.invalid(e.getMessage());
         }
+        registry.keyAlgorithms().require(newKey);
         nonces.remove(currentKeyId, outstanding);
         String newKeyId = KeyIds.of(newKey);
         Instant now = clock.instant();

@@ -37,19 +37,30 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
      * trust engine runs with {@code trust}.
      */
     public static Registry open(Database database, Clock clock, AuditAnchors anchors, TrustSettings trust) {
+        return open(database, clock, anchors, trust, DeviceKeyAlgorithms.ALL);
+    }
+
+    /** As above, with devices holding keys of {@code deviceKeys} only. */
+    public static Registry open(Database database, Clock clock, AuditAnchors anchors, TrustSettings trust,
+            DeviceKeyAlgorithms deviceKeys) {
         PolicyEngine policy = engine(database);
-        return open(database, policy, rules(policy), clock, anchors, trust);
+        return open(database, policy, rules(policy), clock, anchors, trust, deviceKeys);
     }
 
     /** A registry with other profile rules (tests). */
     public static Registry open(Database database, ProfileRules profiles, Clock clock) {
-        return open(database, engine(database), profiles, clock, null, TrustSettings.defaults());
+        return open(database, profiles, clock, DeviceKeyAlgorithms.ALL);
+    }
+
+    /** A registry with other profile rules and device key algorithms (tests). */
+    public static Registry open(Database database, ProfileRules profiles, Clock clock, DeviceKeyAlgorithms deviceKeys) {
+        return open(database, engine(database), profiles, clock, null, TrustSettings.defaults(), deviceKeys);
     }
 
     private static Registry open(Database database, PolicyEngine policy, ProfileRules profiles, Clock clock,
-            AuditAnchors anchors, TrustSettings trust) {
+            AuditAnchors anchors, TrustSettings trust, DeviceKeyAlgorithms deviceKeys) {
         AuditLog audit = new AuditLog(database, anchors);
-        DeviceRegistry devices = new DeviceRegistry(database, audit);
+        DeviceRegistry devices = new DeviceRegistry(database, audit, deviceKeys);
         SecurityEvents events = new SecurityEvents(10_000, clock);
         FirmwareCatalogue firmware = new FirmwareCatalogue(database, audit, clock);
         TrustRegistry trusts = new TrustRegistry(database, audit, devices, events, policy, trust, MAX_REMEMBERED_SUBJECTS,

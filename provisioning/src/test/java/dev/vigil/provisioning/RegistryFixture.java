@@ -13,6 +13,12 @@ public final class RegistryFixture implements AutoCloseable {
     public final Registry registry;
 
     public RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval) {
+        this(dir, clock, profiles, needApproval, DeviceKeyAlgorithms.ALL);
+    }
+
+    /** A registry whose devices may hold keys of {@code deviceKeys} only. */
+    public RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval,
+            DeviceKeyAlgorithms deviceKeys) {
         database = Database.openEmbedded(dir);
         registry = Registry.open(database, new ProfileRules() {
             @Override
@@ -24,7 +30,7 @@ public final class RegistryFixture implements AutoCloseable {
             public boolean requiresApproval(String profile) {
                 return needApproval.contains(profile);
             }
-        }, clock);
+        }, clock, deviceKeys);
     }
 
     public RegistryFixture(Path dir) {

@@ -24,7 +24,9 @@ import java.util.function.Function;
  * <li>a provisioned device's first handshake activates it; a key proposed for rotation becomes the
  * device's ACTIVE key (the old one is retired and its sessions cut);</li>
  * <li>suspended devices, retired keys: no; decommissioned devices and revoked keys: no, and a
- * security event, since a tombstoned key should never be seen again.</li>
+ * security event, since a tombstoned key should never be seen again;</li>
+ * <li>a key of an algorithm {@code VIGIL.DEVICE_KEY_ALGORITHMS} does not allow, registered or not: no, and a
+ * security event.</li>
  * </ul>
  */
 final class DeviceAdmission implements Admission {
@@ -47,6 +49,11 @@ final class DeviceAdmission implements Admission {
     @Override
     public String refusal(String keyId, PublicKey key) {
         Optional<DeviceIdentity> found = registry.devices().findByKeyId(keyId);
+        String algorithm = registry.devices().keyAlgorithms().refusal(key);
+        if (algorithm != null) { // e.g. an Ed25519 key registered before VIGIL.DEVICE_KEY_ALGORITHMS left ed25519 out
+            registry.events().record("handshake-refused", found.map(DeviceIdentity::name).orElse(keyId), algorithm);
+            return algorithm;
+        }
         if (found.isEmpty()) {
             return unknownKeyRefusal(keyId); // enrollment only, if anything
         }

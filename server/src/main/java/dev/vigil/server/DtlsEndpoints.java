@@ -14,6 +14,7 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.SignatureAndHashAlgorithm;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
@@ -24,10 +25,11 @@ final class DtlsEndpoints {
     }
 
     /**
-     * A server endpoint where only keys {@code admission} admits complete a handshake, and only sessions
-     * {@code resumable} accepts (key id, creation time) are resumed. Client authentication is NEEDED
-     * whatever the configuration says. {@code connections} (may be null) hears of connections established
-     * and removed, {@code proofs} (may be null) of handshakes that presented a key but could not prove it.
+     * A server endpoint where only keys {@code admission} admits complete a handshake (EC P-256 or Ed25519 raw
+     * public keys), and only sessions {@code resumable} accepts (key id, creation time) are resumed. Client
+     * authentication is NEEDED whatever the configuration says. {@code connections} (may be null) hears of
+     * connections established and removed, {@code proofs} (may be null) of handshakes that presented a key but
+     * could not prove it.
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
@@ -36,6 +38,12 @@ final class DtlsEndpoints {
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
+        // peers' signatures: ECDSA with SHA-256 (the node's own P-256 key signs with it too) and Ed25519, which
+        // Scandium 3.14 accepts only when listed. Always both: a key of an algorithm the node does not allow must
+        // still be presented, so that the admission refuses it with a security event naming the device (a client
+        // whose key has no listed signature sends no key at all, and fails unnamed).
+        config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA,
+                SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
         KeyVerifier verifier = new KeyVerifier(tag, admission, proofs);
         DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)

@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import java.nio.file.Files;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
@@ -52,6 +53,11 @@ public final class VigilConfig {
     public static final IntegerDefinition ENROLL_BURST = new IntegerDefinition(MODULE + "ENROLL_BURST",
             "Enrollment attempts one source address may make at once.", 5, 1);
 
+    public static final StringDefinition DEVICE_KEY_ALGORITHMS = new StringDefinition(MODULE + "DEVICE_KEY_ALGORITHMS",
+            "Signature algorithms device keys may have, separated by commas: p256 (EC P-256), ed25519. A device key of"
+                    + " another algorithm is refused at device add, import, enrollment, rotation and the handshake.",
+            DeviceKeyAlgorithms.ALL.setting());
+
     public static final TimeDefinition AUDIT_ANCHOR_INTERVAL = new TimeDefinition(MODULE + "AUDIT_ANCHOR_INTERVAL",
             "How often the audit chain's head is signed with the audit key (also at start and at a clean stop):"
                     + " records newer than the last anchor are the only ones a database writer could change unnoticed.",
@@ -97,6 +103,7 @@ public final class VigilConfig {
             config.set(ENROLLMENT_SESSION_LIFETIME, 5, TimeUnit.MINUTES);
             config.set(ENROLL_RATE, 0.2);
             config.set(ENROLL_BURST, 5);
+            config.set(DEVICE_KEY_ALGORITHMS, DeviceKeyAlgorithms.ALL.setting());
             config.set(AUDIT_ANCHOR_INTERVAL, 1, TimeUnit.MINUTES);
             config.set(MAX_ENROLLMENT_SESSIONS, 2000);
             config.set(TRUST_SAVE_INTERVAL, 5, TimeUnit.MINUTES);
@@ -167,6 +174,18 @@ public final class VigilConfig {
         return TrustSettings.defaults().withWeights(w).withTiers(config.get(TRUST_LIMITED_BELOW),
                 config.get(TRUST_QUARANTINED_BELOW), config.get(TRUST_RECOVER_AT),
                 java.time.Duration.ofMillis(config.get(TRUST_CLEAN_PERIOD, TimeUnit.MILLISECONDS)));
+    }
+
+    /**
+     * The device key algorithms of {@code VIGIL.DEVICE_KEY_ALGORITHMS}; an unknown name or an empty list is an
+     * IllegalArgumentException naming the setting.
+     */
+    public static DeviceKeyAlgorithms deviceKeyAlgorithms(Configuration config) {
+        try {
+            return DeviceKeyAlgorithms.parse(config.get(DEVICE_KEY_ALGORITHMS));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(DEVICE_KEY_ALGORITHMS.getKey() + ": " + e.getMessage());
+        }
     }
 
     /** The defaults, then the data directory's {@code vigil.properties} if it has one. */

@@ -7,6 +7,7 @@ import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public final class VigilServer implements AutoCloseable {
         database = Database.openEmbedded(dir.root());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
-            registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config));
+            DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);
+            registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config), deviceKeys);
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(

@@ -105,6 +105,15 @@ public final class VigilTestServer implements AutoCloseable {
         return this;
     }
 
+    /** Stops the node and starts it again on the same data directory after {@code settings} changed its configuration. */
+    public VigilTestServer restart(Consumer<Configuration> settings) throws IOException {
+        closeAdmin();
+        server.close();
+        settings.accept(config);
+        server = VigilServer.start(dir, config, clock);
+        return this;
+    }
+
     /** Stops the node, runs {@code whileStopped} (e.g. an offline command on the data directory), starts it again. */
     public VigilTestServer restart(ThrowingRunnable whileStopped) throws Exception {
         closeAdmin();

@@ -21,12 +21,12 @@ import org.eclipse.californium.scandium.util.ServerNames;
  * client connectors looks to the server like many devices (each handshake: a key the server has not
  * just seen).
  */
-final class RotatingKeys implements CertificateProvider, ConfigurationHelperSetup {
+public final class RotatingKeys implements CertificateProvider, ConfigurationHelperSetup {
 
     private final List<KeyPair> keys;
     private final AtomicInteger next;
 
-    RotatingKeys(List<KeyPair> keys, int start) {
+    public RotatingKeys(List<KeyPair> keys, int start) {
         this.keys = keys;
         this.next = new AtomicInteger(start);
     }
