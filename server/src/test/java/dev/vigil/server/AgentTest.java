@@ -204,6 +204,28 @@ class AgentTest {
     }
 
     @Test
+    void an_operator_request_to_rotate_is_followed_and_no_reading_is_lost_across_the_new_key() throws Exception {
+        Path state = device("pi-rot", "gateway");
+        java.security.PublicKey before = DeviceKeys.load(state).getPublic();
+        server.admin("key.rotate", VigilTestServer.args().put("name", "pi-rot"));
+        JsonNode status = runUntilDrained(config(state), 10);
+        assertThat(DeviceKeys.load(state).getPublic()).as("the device key").isNotEqualTo(before);
+        assertThat(server.admin("device.show", VigilTestServer.args().put("name", "pi-rot"))
+                .path("rotationRequested").asBoolean()).isFalse();
+        assertThat(server.readings("pi-rot")).hasSize((int) taken(status));
+    }
+
+    @Test
+    void rotate_every_rotates_a_key_older_than_that_on_its_own() throws Exception {
+        Path state = device("pi-sched", "gateway");
+        java.security.PublicKey before = DeviceKeys.load(state).getPublic();
+        Thread.sleep(1100);
+        JsonNode status = runUntilDrained(config(state, "rotate-every", "1s"), 5);
+        assertThat(DeviceKeys.load(state).getPublic()).as("the device key").isNotEqualTo(before);
+        assertThat(server.readings("pi-sched")).hasSize((int) taken(status));
+    }
+
+    @Test
     void a_nat_rebinding_mid_session_costs_no_new_handshake() throws Exception {
         Path state = device("pi-4", "gateway");
         AgentConfig config = config(state);

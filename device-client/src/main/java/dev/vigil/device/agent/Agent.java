@@ -130,6 +130,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void tick() {
+        long started = System.nanoTime();
         long now = System.currentTimeMillis();
         try {
             List<Measurement> values = new ArrayList<>();
@@ -160,7 +161,9 @@ public final class Agent implements AutoCloseable {
             finish(System.currentTimeMillis() + 3 * (config.timeout().toMillis() + config.backoffMax().toMillis()));
             return;
         }
-        thread.schedule(this::tick, config.interval().toMillis(), TimeUnit.MILLISECONDS);
+        // readings keep their interval even when a round waited for a silent server (up to its timeout)
+        long took = System.nanoTime() - started;
+        thread.schedule(this::tick, Math.max(0, config.interval().toNanos() - took), TimeUnit.NANOSECONDS);
     }
 
     /** After the last of a bounded run's ticks: lets scheduled retries drain the queue, for a while. */

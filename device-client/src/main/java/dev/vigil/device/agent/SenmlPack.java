@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * Queued readings as one SenML CBOR pack (RFC 8428, integer labels), as small as it can faithfully be: a name
  * or unit shared by every record is said once as the base name or unit; times are relative to the moment of
- * sending, in whole seconds ({@code t = -age}, so the device needs no set clock), and left out for readings
- * under a second old; numbers take their shortest exact form. Every record carries a value, so record i is
+ * sending, rounded to whole seconds ({@code t = -age}, so the device needs no set clock), and left out for
+ * readings under half a second old; numbers take their shortest exact form. Every record carries a value, so record i is
  * the reading numbered {@code first + i} of the request {@code POST /t?s=first}.
  */
 public final class SenmlPack {

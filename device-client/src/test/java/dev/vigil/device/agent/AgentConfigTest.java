@@ -230,9 +230,9 @@ class AgentConfigTest {
 
         assertThat(changed.interval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(changed).isEqualTo(new AgentConfig(config.state(), config.server(), config.serverKey(),
-                Duration.ofMinutes(1), config.sources(), config.pack(), config.confirmEvery(), config.queueMaxBytes(),
-                config.timeout(), config.backoffMax(), config.commands(), config.commandPrograms(), config.reboot(),
-                config.firmwareHook(), config.firmwareCheck(), config.running(), config.rotateEvery(), config.seed()));
+                Duration.ofMinutes(1), config.sources(), config.pack(), config.sendEvery(), config.confirmEvery(),
+                config.queueMaxBytes(), config.timeout(), config.backoffMax(), config.commands(),
+                config.commandPrograms(), config.reboot(), config.firmwareHook(), config.firmwareCheck(), config.running(), config.rotateEvery(), config.seed()));
     }
 
     @Test
@@ -241,5 +241,19 @@ class AgentConfigTest {
 
         assertThatThrownBy(() -> AgentConfig.load(state, Map.of())).isInstanceOf(IOException.class)
                 .hasMessageContaining("larger than 64 KiB");
+    }
+
+    @Test
+    void the_example_in_the_readme_is_a_configuration_the_agent_takes() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```properties\n") + "```properties\n".length();
+        Files.writeString(state.resolve(AgentConfig.FILE), readme.substring(start, readme.indexOf("```", start)));
+
+        AgentConfig config = AgentConfig.load(state, Map.of());
+
+        assertThat(config.sendEvery()).isEqualTo(1);
+        assertThat(config.queueMaxBytes()).isEqualTo(1_048_576);
+        assertThat(config.commandPrograms()).containsEntry("restart-app", "/usr/local/sbin/restart-app");
+        assertThat(config.rotateEvery()).isEqualTo(Duration.ofDays(90));
     }
 }
