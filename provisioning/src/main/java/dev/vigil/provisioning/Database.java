@@ -38,8 +38,9 @@ public final class Database implements AutoCloseable {
 
     /** Opens (creating if needed) the embedded database {@code vigil} in {@code dataDir}, readable by its owner only. */
     public static Database openEmbedded(Path dataDir) {
-        // WRITE_DELAY=0: every commit reaches the file before the caller is answered.
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vigil") + ";WRITE_DELAY=0";
+        // WRITE_DELAY=0: every commit reaches the file before the caller is answered. DB_CLOSE_ON_EXIT=FALSE: the
+        // owner closes it (a server at SIGTERM saves trust state first; H2's own hook would race it closed)
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vigil") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
         Database database;
         try {
             database = open(url, "vigil", "");

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.DeviceKeys;
 import dev.vigil.device.KeyRotator;
+import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.PemFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,6 +156,37 @@ class CrashConsistencyTest {
             checks.deviceSends(ROTATING);
             checks.oneActiveKeyPerDevice();
             checks.auditVerifies();
+        }
+    }
+
+    @Test
+    void sigterm_saves_the_trust_engine_state_before_the_database_closes() throws Exception {
+        CrashFixture fx = copy("sigterm");
+        try (ServerProcess server = ServerProcess.start(fx.data().root(), "server")) {
+            try (DeviceClient device = fx.client(LOADED, server.deviceUri())) {
+                for (int batch = 1; batch <= 5; batch++) {
+                    assertThat(device.sendTelemetry(CrashFixture.batch(batch)).code()).isEqualTo(ResponseCode.CHANGED);
+                }
+            }
+            server.process().destroy(); // SIGTERM: the shutdown hook stops the node
+            assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.log()).doesNotContain("Exception").doesNotContain("already closed");
+        }
+        Database database = Database.openEmbedded(fx.data().root());
+        try {
+            long saved = database.inTransaction(c -> {
+                try (var query = c.prepareStatement("SELECT COUNT(*) FROM trust_states t JOIN devices d"
+                        + " ON d.id = t.device_id WHERE d.name = ?")) {
+                    query.setString(1, LOADED);
+                    try (var rows = query.executeQuery()) {
+                        rows.next();
+                        return rows.getLong(1);
+                    }
+                }
+            });
+            assertThat(saved).as("the device's trust state, saved at the stop").isEqualTo(1);
+        } finally {
+            database.close();
         }
     }
 
