@@ -8,9 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code vigil}: the operator CLI, wired to the CoAPS management transport and to the server. */
 public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
@@ -39,9 +43,13 @@ public final class Main {
             } catch (java.io.IOException e) {
                 // best effort: a stale file only points the CLI at a closed port
             }
+            LOG.info("event=stopping data={}", dir.root());
             server.close();
+            LOG.info("event=stopped data={}", dir.root());
             stopped.countDown();
         }, "vigil-shutdown"));
+        LOG.info("event=started data={} devices={} management={}", dir.root(), hostPort(server.deviceAddress()),
+                server.managementUri());
         out.printf("vigil server: devices on coaps://%s, management on %s%n",
                 hostPort(server.deviceAddress()), server.managementUri());
         out.flush();

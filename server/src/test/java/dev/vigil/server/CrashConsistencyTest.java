@@ -170,7 +170,8 @@ class CrashConsistencyTest {
             }
             server.process().destroy(); // SIGTERM: the shutdown hook stops the node
             assertThat(server.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(server.log()).doesNotContain("Exception").doesNotContain("already closed");
+            assertThat(server.log()).doesNotContain("Exception").doesNotContain("already closed")
+                    .contains("event=started").contains("event=stopping").contains("event=stopped");
         }
         Database database = Database.openEmbedded(fx.data().root());
         try {
