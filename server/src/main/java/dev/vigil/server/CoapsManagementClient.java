@@ -9,15 +9,17 @@ import dev.vigil.provisioning.management.ManagementException.Reason;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
 import java.io.IOException;
-import org.eclipse.californium.core.CoapClient;
-import org.eclipse.californium.core.CoapResponse;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.californium.elements.exception.ConnectorException;
+import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
 
 /** The CLI's transport: {@code POST /op/<operation>} over CoAPS with the operator's key. */
@@ -42,22 +44,48 @@ public final class CoapsManagementClient implements ManagementClient {
 
     @Override
     public JsonNode call(String operation, ObjectNode args) throws ManagementException {
-        CoapClient client = new CoapClient(target.server().resolve("/op/" + operation));
-        client.setEndpoint(endpoint);
-        client.setTimeout(TIMEOUT_MS);
         Request request = Request.newPost();
-        request.setURI(client.getURI());
+        request.setURI(target.server().resolve("/op/" + operation));
         request.setPayload(args.toString());
         request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
-        CoapResponse response;
+        CountDownLatch contact = new CountDownLatch(1);
+        request.addMessageObserver(new MessageObserverAdapter() {
+            @Override
+            public void onContextEstablished(EndpointContext context) {
+                contact.countDown(); // the DTLS session stands: the server is there, however long it now takes
+            }
+
+            @Override
+            public void onResponse(Response response) {
+                contact.countDown();
+            }
+
+            @Override
+            public void onSendError(Throwable error) {
+                contact.countDown(); // e.g. the handshake refused: an answer too
+            }
+        });
+        Response response;
         try {
-            response = client.advanced(request);
-        } catch (ConnectorException | IOException e) {
+            if (!endpoint.isStarted()) {
+                endpoint.start();
+            }
+            endpoint.sendRequest(request);
+            if (!contact.await(target.contactTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    && request.getSendError() == null) {
+                request.cancel();
+                throw new ManagementException(Reason.UNREACHABLE, "cannot reach " + target.server() + ": no answer in "
+                        + target.contactTimeout().toSeconds() + " s (is the server running? --timeout waits longer)");
+            }
+            response = request.getSendError() != null ? null : request.waitForResponse(TIMEOUT_MS);
+        } catch (IOException e) {
             throw failure(e);
-        } finally {
-            client.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ManagementException(Reason.UNREACHABLE, "interrupted while waiting for " + target.server());
         }
         if (response == null) {
+            request.cancel();
             throw failure(request.getSendError());
         }
         if (!response.isSuccess()) {
@@ -81,9 +109,9 @@ public final class CoapsManagementClient implements ManagementClient {
                 + (error == null ? " (no answer in " + TIMEOUT_MS / 1000 + " s)" : ": " + error.getMessage()));
     }
 
-    private static ManagementException refused(CoapResponse response) {
+    private static ManagementException refused(Response response) {
         ResponseCode code = response.getCode();
-        String text = response.getResponseText();
+        String text = response.getPayloadString();
         String message = text == null || text.isBlank() ? "refused (" + code.text + " " + code + ")" : text;
         Reason reason = switch (code) {
             case BAD_REQUEST -> Reason.BAD_REQUEST;

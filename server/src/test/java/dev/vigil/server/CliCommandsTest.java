@@ -61,6 +61,34 @@ class CliCommandsTest {
     }
 
     @Test
+    void a_server_that_answers_nothing_is_exit_3_after_the_contact_timeout_and_a_bad_uri_one_line()
+            throws Exception {
+        try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            String[] keys = {"--operator-key", server.dataDir().adminKey().toString(),
+                "--server-key", server.dataDir().serverPublicKey().toString()};
+            String at = "coaps://127.0.0.1:" + silent.getLocalPort();
+            CliRun unanswered = CliRun.vigil(concat(new String[] {"device", "list", "--server", at}, keys));
+            assertThat(unanswered.exitCode()).isEqualTo(3);
+            assertThat(unanswered.errLines()).containsExactly("vigil device list: cannot reach " + at
+                    + ": no answer in 2 s (is the server running? --timeout waits longer)");
+            CliRun longer = CliRun.vigil(concat(new String[] {"device", "list", "--server", at, "--timeout", "1"},
+                    keys));
+            assertThat(longer.errLines()).singleElement().asString().contains("no answer in 1 s");
+            CliRun bare = CliRun.vigil(concat(new String[] {"device", "list", "--server", "127.0.0.1:5685"}, keys));
+            assertThat(bare.exitCode()).isEqualTo(2);
+            assertThat(bare.errLines()[0]).startsWith("vigil device list: --server is not a URI such as coaps://host:5685: '127.0.0.1:5685'");
+        }
+        // a slow answer is not a silent server: an operation that takes longer than the contact timeout succeeds
+        assertThat(ok("device", "list", "--timeout", "1").exitCode()).isZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void device_lifecycle_commands() throws Exception {
         ok("device", "add", "s1", "--key", publicKeyFile("s1").toString(), "--profile", "sensor");
         assertThat(ok("device", "show", "s1").out()).contains("s1").contains("ACTIVE").contains("KEY ID");

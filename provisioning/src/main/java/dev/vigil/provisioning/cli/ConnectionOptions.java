@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ public final class ConnectionOptions {
     private Path data;
 
     @Option(names = "--server", paramLabel = "URI", description = "Management endpoint, e.g. coaps://host:5685.")
-    private URI server;
+    private String server;
 
     /** Not {@code --key}: that names the subject's key in {@code device add} and {@code operator add}. */
     @Option(names = "--operator-key", paramLabel = "FILE", description = "Operator key file (PEM, private + public).")
@@ -39,6 +40,10 @@ public final class ConnectionOptions {
 
     @Option(names = "--server-key", paramLabel = "FILE", description = "The server's public key to pin (PEM).")
     private Path serverKey;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the server's first"
+            + " answer before giving up with exit 3 (default 2).")
+    private Integer timeout;
 
     /** {@code --key} names the operator key on commands whose subject has no key of its own. */
     void operatorKey(Path file) {
@@ -50,7 +55,7 @@ public final class ConnectionOptions {
         if (dir != null && !dir.isInitialised()) {
             throw usage("--data " + data + " is not an initialised Vigil data directory");
         }
-        URI uri = server != null ? server
+        URI uri = server != null ? uri(server, "--server")
                 : env.containsKey("VIGIL_SERVER") ? uri(env.get("VIGIL_SERVER"), "VIGIL_SERVER")
                 : dir != null ? managementUri(dir) : null;
         Path keyFile = pick(key, env.get("VIGIL_KEY"), dir == null ? null : dir.adminKey());
@@ -61,7 +66,11 @@ public final class ConnectionOptions {
         if (!"coaps".equals(uri.getScheme()) || uri.getHost() == null) {
             throw usage("--server must be a coaps://host:port URI, not '" + uri + "'");
         }
-        return new ManagementEndpoint(uri, PemFiles.readKeyPair(keyFile), PemFiles.readPublicKey(serverKeyFile));
+        if (timeout != null && (timeout < 1 || timeout > 3600)) {
+            throw usage("--timeout must be 1 to 3600 seconds, not " + timeout);
+        }
+        return new ManagementEndpoint(uri, PemFiles.readKeyPair(keyFile), PemFiles.readPublicKey(serverKeyFile),
+                timeout == null ? ManagementEndpoint.DEFAULT_CONTACT_TIMEOUT : Duration.ofSeconds(timeout));
     }
 
     private static Path pick(Path option, String env, Path fromData) {
@@ -83,7 +92,7 @@ public final class ConnectionOptions {
         try {
             return new URI(text);
         } catch (URISyntaxException e) {
-            throw usage(source + " is not a URI: '" + text + "'");
+            throw usage(source + " is not a URI such as coaps://host:5685: '" + text + "'");
         }
     }
 
