@@ -45,6 +45,7 @@ public final class Fixtures {
         config.set(VigilConfig.COAPS_ADDRESS, "127.0.0.1");
         config.set(VigilConfig.MGMT_PORT, 0);
         config.set(VigilConfig.MGMT_ADDRESS, "127.0.0.1");
+        config.set(VigilConfig.METRICS_ADDRESS, "off");
         config.set(CoapConfig.EXCHANGE_LIFETIME, exchangeLifetimeSeconds, TimeUnit.SECONDS);
         config.set(CoapConfig.NON_LIFETIME, Math.min(exchangeLifetimeSeconds, 145), TimeUnit.SECONDS);
         config.set(CoapConfig.MARK_AND_SWEEP_INTERVAL, Math.max(1, Math.min(10, exchangeLifetimeSeconds / 2)),

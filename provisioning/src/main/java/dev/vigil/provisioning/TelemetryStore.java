@@ -14,6 +14,7 @@ import java.util.List;
 public final class TelemetryStore {
 
     private final Database database;
+    private final java.util.concurrent.atomic.LongAdder storedSinceStart = new java.util.concurrent.atomic.LongAdder();
 
     public TelemetryStore(Database database) {
         this.database = database;
@@ -30,6 +31,12 @@ public final class TelemetryStore {
             insert(c, deviceId, receivedAt, readings);
             return null;
         });
+        storedSinceStart.add(readings.size());
+    }
+
+    /** Readings this node stored (committed) since it started: for metrics. */
+    public long storedSinceStart() {
+        return storedSinceStart.sum();
     }
 
     /**
@@ -38,7 +45,7 @@ public final class TelemetryStore {
      * 2.04 was lost): each numbered reading is stored once, whatever the device repeats.
      */
     public Stored append(long deviceId, Instant receivedAt, List<Reading> readings, long firstSeq) {
-        return database.inTransaction(c -> {
+        Stored result = database.inTransaction(c -> {
             Database.nameTransaction("telemetry");
             long last = lastSeq(c, deviceId);
             int skip = (int) Math.max(0, Math.min(readings.size(), last - firstSeq + 1));
@@ -56,6 +63,8 @@ public final class TelemetryStore {
             }
             return new Stored(fresh.size(), skip, last);
         });
+        storedSinceStart.add(result.stored());
+        return result;
     }
 
     /** The highest sequence number stored for the device (-1 if none), its row locked until the commit. */

@@ -45,12 +45,13 @@ final class DtlsEndpoints {
         config.setAsList(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, SignatureAndHashAlgorithm.SHA256_WITH_ECDSA,
                 SignatureAndHashAlgorithm.INTRINSIC_WITH_ED25519);
         KeyVerifier verifier = new KeyVerifier(tag, admission, proofs);
+        KeyResumptionVerifier resumptions = new KeyResumptionVerifier(resumable);
         DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(config)
                 .setAddress(bind)
                 .setLoggingTag(tag)
                 .setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
                 .setAdvancedCertificateVerifier(verifier)
-                .setResumptionVerifier(new KeyResumptionVerifier(resumable));
+                .setResumptionVerifier(resumptions);
         if (connections != null) {
             builder.setConnectionListener(connections);
         }
@@ -61,7 +62,7 @@ final class DtlsEndpoints {
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();
-        return new DtlsServerEndpoint(endpoint, connector, verifier);
+        return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions);
     }
 
     /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */

@@ -17,6 +17,7 @@ import org.eclipse.californium.scandium.util.ServerNames;
 final class KeyResumptionVerifier extends ConnectionStoreResumptionVerifier {
 
     private final BiPredicate<String, Long> resumable;
+    private final java.util.concurrent.atomic.LongAdder resumed = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param resumable (key id, session creation time in epoch ms) → may this session be resumed
@@ -37,6 +38,12 @@ final class KeyResumptionVerifier extends ConnectionStoreResumptionVerifier {
         if (peer == null || !resumable.test(peer.getName(), session.getCreationTime())) {
             return new ResumptionVerificationResult(cid, null, null);
         }
+        resumed.increment();
         return result;
+    }
+
+    /** Resumptions admitted since start (each then completes an abbreviated handshake, or times out). */
+    long resumed() {
+        return resumed.sum();
     }
 }

@@ -45,10 +45,13 @@ final class RequestGate extends ServerMessageDeliverer {
     private final PolicyEngine policy;
     private final TrustRegistry trust;
     private final Clock clock;
+    private final Metrics metrics;
 
     /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
-    RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock) {
+    RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock,
+            Metrics metrics) {
         super(root, config);
+        this.metrics = metrics;
         this.registry = registry;
         this.policy = registry.policy();
         this.trust = trust;
@@ -57,11 +60,23 @@ final class RequestGate extends ServerMessageDeliverer {
 
     @Override
     protected boolean preDeliverRequest(Exchange exchange) {
+        long start = System.nanoTime();
+        Gated gated = gate(exchange);
+        List<String> path = exchange.getRequest().getOptions().getUriPath();
+        metrics.request(path.isEmpty() ? "" : path.get(0), gated.decision(), System.nanoTime() - start);
+        return gated.handled();
+    }
+
+    /** What the gate did: answered the request itself ({@code handled}) or let it through, and why. */
+    private record Gated(boolean handled, String decision) {
+    }
+
+    private Gated gate(Exchange exchange) {
         Request request = exchange.getRequest();
         Optional<String> keyId = Peers.keyId(exchange);
         if (keyId.isEmpty()) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
-            return true;
+            return new Gated(true, "no-key");
         }
         long now = clock.millis();
         Optional<DeviceIdentity> identity = registry.devices().findByKeyId(keyId.get());
@@ -70,18 +85,18 @@ final class RequestGate extends ServerMessageDeliverer {
         if (path.size() == 2 && path.get(0).equals(".well-known") && path.get(1).equals("core")
                 && request.getCode() == Code.GET) {
             discover(exchange, standing, identity);
-            return true;
+            return new Gated(true, "discovery");
         }
         String resource = path.isEmpty() ? "" : path.get(0);
         if (identity.isPresent() && path.size() == 1 && "enroll".equals(resource) && request.getCode() == Code.POST) {
-            return false; // a device asking again for its enrollment (its 2.01 was lost): EnrollResource repeats it
+            return new Gated(false, "allowed"); // a device asking again for its enrollment (its 2.01 was lost)
         }
         if (!standing.reaches(resource)) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
-            return true;
+            return new Gated(true, "standing");
         }
         if (identity.isEmpty()) {
-            return false; // /enroll: the token is the credential, the address limiter the brake
+            return new Gated(false, "enrollment"); // /enroll: the token is the credential, the address limiter the brake
         }
         DeviceIdentity device = identity.get();
         Target target = Target.of(resource);
@@ -97,7 +112,7 @@ final class RequestGate extends ServerMessageDeliverer {
                     request.getPayloadSize(), decision);
         }
         if (decision.allowed()) {
-            return false;
+            return new Gated(false, "allowed");
         }
         Response refusal = refusal(decision);
         if (refusal.getCode() == ResponseCode.REQUEST_ENTITY_TOO_LARGE) {
@@ -106,7 +121,8 @@ final class RequestGate extends ServerMessageDeliverer {
         exchange.sendResponse(refusal);
         registry.events().record(decision.rateLimited() ? "rate-limited" : "policy-denial", device.name(),
                 request.getCode() + " /" + resource + ": " + decision);
-        return true;
+        return new Gated(true, decision.rateLimited() ? "rate-limited"
+                : decision.reason().orElse(DenyReason.RESOURCE_NOT_ALLOWED).name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The trust tier a request is decided at: the trust engine's, unless the lifecycle restricts the device more. */

@@ -36,6 +36,9 @@ public final class VigilConfig {
             "Management endpoint port (operators only). 0 picks a free port.", DataDir.DEFAULT_MGMT_PORT, 0);
     public static final StringDefinition MGMT_ADDRESS = new StringDefinition(DataDir.MGMT_ADDRESS,
             "Address the management endpoint binds to.", DataDir.DEFAULT_MGMT_ADDRESS);
+    public static final StringDefinition METRICS_ADDRESS = new StringDefinition(MODULE + "METRICS_ADDRESS",
+            "host:port of the Prometheus metrics endpoint (/metrics, /-/healthy); 'off' serves none.",
+            "127.0.0.1:9464");
     public static final IntegerDefinition TELEMETRY_MAX_PAYLOAD = new IntegerDefinition(
             MODULE + "TELEMETRY_MAX_PAYLOAD", "Largest telemetry payload accepted, in bytes (larger: 4.13).",
             4096, 16);
@@ -97,6 +100,7 @@ public final class VigilConfig {
             config.set(COAPS_ADDRESS, "0.0.0.0");
             config.set(MGMT_PORT, DataDir.DEFAULT_MGMT_PORT);
             config.set(MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS);
+            config.set(METRICS_ADDRESS, "127.0.0.1:9464");
             config.set(TELEMETRY_MAX_PAYLOAD, 4096);
             config.set(SESSION_MAX_LIFETIME, 24, TimeUnit.HOURS);
             config.set(SESSION_SWEEP_INTERVAL, 10, TimeUnit.SECONDS);

@@ -47,6 +47,8 @@ public final class VigilServer implements AutoCloseable {
     private final SessionTerminator sessions;
     private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
+    private final Metrics metrics = new Metrics();
+    private final String metricsAddress;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
 
@@ -79,6 +81,8 @@ public final class VigilServer implements AutoCloseable {
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed));
             deviceEndpoint.endpoint().addInterceptor(connections);
+            deviceEndpoint.endpoint().addInterceptor(metrics.responseCounter());
+            metricsAddress = config.get(VigilConfig.METRICS_ADDRESS);
             // operators send manifests in chunks of a few hundred KiB; devices keep the small default
             OperatorAdmission operators = new OperatorAdmission(registry);
             Configuration managementConfig = new Configuration(config);
@@ -104,7 +108,7 @@ public final class VigilServer implements AutoCloseable {
             devices.addEndpoint(deviceEndpoint.endpoint());
             if (gate != Gate.BYPASSED) {
                 devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
-                        gate == Gate.FULL ? registry.trust() : null, clock));
+                        gate == Gate.FULL ? registry.trust() : null, clock, metrics));
             }
             devices.add(new TelemetryResource(registry.devices(), registry.telemetry(), registry.commands(),
                     config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
@@ -233,11 +237,34 @@ public final class VigilServer implements AutoCloseable {
         try {
             server.devices.start();
             server.management.start();
+            server.serveMetrics();
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /** Metrics on VIGIL.METRICS_ADDRESS; a port in use is a warning, not a reason to leave devices unserved. */
+    private void serveMetrics() {
+        metrics.watch(deviceEndpoint.verifier()::fullHandshakes, deviceEndpoint.resumptions()::resumed,
+                sessions::deviceConnections, connections::unknownKeySessions, registry.telemetry()::storedSinceStart,
+                registry.events()::totalsByType, registry.trust()::tierCounts);
+        if (metricsAddress.isBlank() || metricsAddress.equals("off")) {
+            return;
+        }
+        try {
+            metrics.serve(metricsAddress);
+            LOG.info("event=metrics url=http://{}:{}/metrics", metricsAddress.substring(0, metricsAddress.lastIndexOf(':')),
+                    metrics.port());
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("event=metrics-not-served address={} reason=\"{}\"", metricsAddress, e.getCause().getMessage());
+        }
+    }
+
+    /** The port metrics are served on, or -1 if none. */
+    public int metricsPort() {
+        return metrics.port();
     }
 
     public Registry registry() {
@@ -276,6 +303,7 @@ public final class VigilServer implements AutoCloseable {
 
     @Override
     public void close() {
+        metrics.close();
         sweeper.shutdownNow();
         devices.destroy();
         management.destroy();

@@ -53,6 +53,7 @@ public final class VigilTestServer implements AutoCloseable {
         config.set(VigilConfig.COAPS_PORT, 0);
         config.set(VigilConfig.COAPS_ADDRESS, "127.0.0.1");
         config.set(VigilConfig.MGMT_PORT, 0);
+        config.set(VigilConfig.METRICS_ADDRESS, "127.0.0.1:0");
         config.set(VigilConfig.SESSION_SWEEP_INTERVAL, 200, TimeUnit.MILLISECONDS);
         settings.accept(config);
         this.server = VigilServer.start(dir, config, clock);

@@ -60,6 +60,8 @@ public final class SecurityEvents {
     private final java.util.ArrayDeque<Event> unsaved = new java.util.ArrayDeque<>();
     private EventStore store;
     private final Map<String, Window> windows = new HashMap<>();
+    /** Every event recorded since start, by type (flood summaries included): for metrics. */
+    private final Map<String, Long> totals = new HashMap<>();
     private long next = 1;
     private long recorded;
 
@@ -102,6 +104,7 @@ public final class SecurityEvents {
     /** Records an event, or counts it into its type's summary if the type is flooding. */
     public synchronized void record(String type, String subject, String detail) {
         recorded++;
+        totals.merge(type, 1L, Long::sum);
         Instant now = clock.instant();
         closeWindows(now);
         Window window = windows.computeIfAbsent(type, t -> new Window(now));
@@ -115,6 +118,11 @@ public final class SecurityEvents {
         if (window.subjects.size() < MAX_DISTINCT && window.subjects.add(safe) && window.samples.size() < SAMPLES) {
             window.samples.add(safe);
         }
+    }
+
+    /** How many events of each type were recorded since start (types are the code's own words, few). */
+    public synchronized Map<String, Long> totalsByType() {
+        return new HashMap<>(totals);
     }
 
     /** Emits the summaries of windows that have ended (called periodically, and before every read). */

@@ -286,6 +286,13 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         }
     }
 
+    /** How many devices the engine holds at each tier now (for metrics). */
+    public java.util.Map<TrustTier, Long> tierCounts() {
+        java.util.Map<TrustTier, Long> counts = new java.util.EnumMap<>(TrustTier.class);
+        engine.forEachDevice(d -> counts.merge(engine.tier(d), 1L, Long::sum));
+        return counts;
+    }
+
     /** Finishes the changes under way and saves everything. */
     @Override
     public void close() {
