@@ -1,20 +1,16 @@
 package dev.vigil.provisioning.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vigil.provisioning.KeyIds;
+import dev.vigil.provisioning.Openssl;
 import dev.vigil.provisioning.PemFiles;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +28,6 @@ class OpensslKeyFilesTest {
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-
-    /** Runs openssl in {@code dir}; the test is skipped if it is not installed. */
-    public static void openssl(Path dir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process process;
-        try {
-            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "openssl is not installed");
-            return;
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
-    }
 
     private int vigil(String... args) {
         CliContext context = new CliContext(
@@ -68,8 +49,8 @@ class OpensslKeyFilesTest {
         "PKCS#8 Ed25519 (genpkey) | genpkey -algorithm ed25519 -out key.pem",
     })
     void an_openssl_private_key_is_read_as_a_working_key_pair(String form, String args) throws Exception {
-        openssl(dir, args.split(" "));
-        openssl(dir, "pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem");
+        Openssl.run(dir, args.split(" "));
+        Openssl.run(dir, "pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem");
 
         KeyPair pair = PemFiles.readKeyPair(dir.resolve("key.pem"));
 
@@ -80,9 +61,9 @@ class OpensslKeyFilesTest {
 
     @Test
     void a_sec1_key_without_its_embedded_public_key_and_with_a_public_block_is_read() throws Exception {
-        openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "full.pem");
-        openssl(dir, "ec", "-in", "full.pem", "-no_public", "-out", "bare.pem");
-        openssl(dir, "pkey", "-in", "full.pem", "-pubout", "-out", "pub.pem");
+        Openssl.run(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "full.pem");
+        Openssl.run(dir, "ec", "-in", "full.pem", "-no_public", "-out", "bare.pem");
+        Openssl.run(dir, "pkey", "-in", "full.pem", "-pubout", "-out", "pub.pem");
         Files.writeString(dir.resolve("key.pem"), Files.readString(dir.resolve("bare.pem"))
                 + Files.readString(dir.resolve("pub.pem")));
 
@@ -100,8 +81,8 @@ class OpensslKeyFilesTest {
         "Ed448 | genpkey -algorithm ed448 -out key.pem | not an EC key; Vigil keys are EC P-256 or Ed25519",
     })
     void another_kind_of_key_is_one_line_and_exit_1(String kind, String args, String message) throws Exception {
-        openssl(dir, args.split(" "));
-        openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.pem");
+        Openssl.run(dir, args.split(" "));
+        Openssl.run(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.pem");
         Path key = dir.resolve("key.pem");
 
         int code = vigil("device", "list", "--server", "coaps://127.0.0.1:1", "--operator-key", key.toString(),
@@ -138,7 +119,7 @@ class OpensslKeyFilesTest {
         assertThat(text).startsWith("-----BEGIN PRIVATE KEY-----").contains("-----BEGIN PUBLIC KEY-----");
         assertThat(PemFiles.readPublicKey(dir.resolve("alice.pub.pem"))).isEqualTo(pair.getPublic());
         assertThat(out.toString().trim()).isEqualTo(KeyIds.of(pair.getPublic()));
-        openssl(dir, "pkey", "-in", "alice.pem", "-noout"); // OpenSSL reads it too
+        Openssl.run(dir, "pkey", "-in", "alice.pem", "-noout"); // OpenSSL reads it too
     }
 
     @Test
