@@ -13,7 +13,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -169,15 +171,74 @@ public final class DeviceKeys {
         return parseKeyPair(readKeyFile(keyFile), keyFile.toString());
     }
 
-    /** The device's key pair from the text of its key file; {@code source} names it in errors. */
+    /**
+     * The device's key pair from the text of its key file; {@code source} names it in errors. The private key is
+     * PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}, after an optional {@code EC PARAMETERS} block);
+     * without a {@code PUBLIC KEY} block the public key is derived from it.
+     */
     static KeyPair parseKeyPair(String text, String source) throws IOException {
-        PublicKey publicKey = decodePublicKey(block(text, "PUBLIC KEY", source), source);
-        byte[] pkcs8 = block(text, "PRIVATE KEY", source);
+        byte[] pkcs8 = privateKeyInfo(text, source);
+        KeyAlgorithm algorithm = PrivateKeyDer.algorithm(pkcs8, source);
+        PrivateKey privateKey;
         try {
-            KeyFactory factory = KeyFactory.getInstance(KeyAlgorithm.of(publicKey).jcaName());
-            return new KeyPair(publicKey, factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)));
+            privateKey = KeyFactory.getInstance(algorithm.jcaName()).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException(source + ": not an EC P-256 or Ed25519 key pair");
+        }
+        if (!hasBlock(text, "PUBLIC KEY")) {
+            PublicKey derived = DerivedPublicKey.of(privateKey, pkcs8, source);
+            if (!belongTogether(algorithm, privateKey, derived)) {
+                throw new IOException(source + ": not an EC P-256 or Ed25519 key pair");
+            }
+            return new KeyPair(derived, privateKey);
+        }
+        PublicKey publicKey = decodePublicKey(block(text, "PUBLIC KEY", source), source);
+        if (!algorithm.equals(algorithmOf(publicKey)) || !belongTogether(algorithm, privateKey, publicKey)) {
+            throw new IOException(source + ": the PUBLIC KEY block is not the public key of the private key");
+        }
+        return new KeyPair(publicKey, privateKey);
+    }
+
+    /** The PKCS#8 DER of the key file's private key, whichever of the two common forms it is in. */
+    private static byte[] privateKeyInfo(String text, String source) throws IOException {
+        if (hasBlock(text, "PRIVATE KEY")) {
+            return block(text, "PRIVATE KEY", source);
+        }
+        if (hasBlock(text, "EC PRIVATE KEY")) {
+            byte[] parameters = hasBlock(text, "EC PARAMETERS") ? block(text, "EC PARAMETERS", source) : null;
+            return PrivateKeyDer.pkcs8OfSec1(block(text, "EC PRIVATE KEY", source), parameters, source);
+        }
+        if (hasBlock(text, "RSA PRIVATE KEY")) {
+            throw new IOException(source + ": an RSA key; device keys are EC P-256 or Ed25519");
+        }
+        if (hasBlock(text, "ENCRYPTED PRIVATE KEY")) {
+            throw new IOException(source + ": an encrypted private key; store it unencrypted (mode 0600)");
+        }
+        throw new IOException(source + ": no PRIVATE KEY or EC PRIVATE KEY block");
+    }
+
+    private static KeyAlgorithm algorithmOf(PublicKey key) {
+        try {
+            return KeyAlgorithm.of(key);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Does a signature by {@code privateKey} verify with {@code publicKey}? */
+    private static boolean belongTogether(KeyAlgorithm algorithm, PrivateKey privateKey, PublicKey publicKey) {
+        byte[] message = "vigil key pair check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm.signatureName());
+            signer.initSign(privateKey);
+            signer.update(message);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm.signatureName());
+            verifier.initVerify(publicKey);
+            verifier.update(message);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -231,6 +292,16 @@ public final class DeviceKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean hasBlock(String text, String type) {
+        Matcher matcher = BLOCK.matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).equals(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] block(String text, String type, String source) throws IOException {

@@ -19,7 +19,6 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -71,38 +70,39 @@ public final class PemFiles {
     }
 
     /**
-     * Reads a key file: a {@code PRIVATE KEY} block and its {@code PUBLIC KEY} block, at most
-     * {@link BoundedFiles#KEY_FILE_LIMIT} bytes. Every failure is an IOException of one line naming the file.
+     * Reads a key file, at most {@link BoundedFiles#KEY_FILE_LIMIT} bytes: a private key as PKCS#8 ({@code PRIVATE
+     * KEY}) or SEC1 ({@code EC PRIVATE KEY}, after an optional {@code EC PARAMETERS} block), with or without its
+     * {@code PUBLIC KEY} block (see {@link PrivateKeyForms}). Every failure is an IOException of one line naming the
+     * file.
      */
     public static KeyPair readKeyPair(Path file) throws IOException {
         return parseKeyPair(readKeyFile(file), file.toString());
     }
 
-    /** Parses PEM text holding a key pair; {@code source} names it in errors. */
+    /** Parses PEM text holding a private key, and perhaps its public key; {@code source} names it in errors. */
     public static KeyPair parseKeyPair(String text, String source) throws IOException {
-        byte[] pkcs8 = find(text, "PRIVATE KEY", source);
+        KeyPair derived = PrivateKeyForms.read(text, source);
+        if (!has(text, "PUBLIC KEY")) {
+            return derived;
+        }
         PublicKey publicKey = decodePublicKey(find(text, "PUBLIC KEY", source), source);
-        PrivateKey privateKey = null;
-        for (String algorithm : KEY_ALGORITHMS) {
-            try {
-                privateKey = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-                break;
-            } catch (GeneralSecurityException e) {
-                // try the next algorithm
-            }
-        }
-        if (privateKey == null || !privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
-            throw new IOException(source + ": not an EC P-256 or Ed25519 key pair");
-        }
-        if (!belongTogether(privateKey, publicKey)) {
+        PrivateKey privateKey = derived.getPrivate();
+        if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm()) || !belongTogether(privateKey, publicKey)) {
             throw new IOException(source + ": the PUBLIC KEY block is not the public key of the PRIVATE KEY block");
         }
         return new KeyPair(publicKey, privateKey);
     }
 
-    /** Reads the first {@code PUBLIC KEY} block of a PEM file (a key file or a public key file). */
+    /**
+     * Reads the first {@code PUBLIC KEY} block of a PEM file (a key file or a public key file); of a key file
+     * without one, the public key of its private key.
+     */
     public static PublicKey readPublicKey(Path file) throws IOException {
-        return parsePublicKey(readKeyFile(file), file.toString());
+        String text = readKeyFile(file);
+        if (!has(text, "PUBLIC KEY") && (has(text, "PRIVATE KEY") || has(text, "EC PRIVATE KEY"))) {
+            return parseKeyPair(text, file.toString()).getPublic();
+        }
+        return parsePublicKey(text, file.toString());
     }
 
     /** PEM is ASCII; any other byte is outside the blocks (or spoils one), never a decoding error. */
@@ -156,7 +156,19 @@ public final class PemFiles {
                 && p256.getCurve().equals(key.getParams().getCurve());
     }
 
-    private static byte[] find(String text, String type, String source) throws IOException {
+    /** Does {@code text} hold a block of {@code type}? */
+    static boolean has(String text, String type) {
+        Matcher matcher = BLOCK.matcher(text);
+        while (matcher.find()) {
+            if (matcher.group(1).equals(type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The DER of the first block of {@code type} in {@code text}. */
+    static byte[] find(String text, String type, String source) throws IOException {
         Matcher matcher = BLOCK.matcher(text);
         while (matcher.find()) {
             if (matcher.group(1).equals(type)) {

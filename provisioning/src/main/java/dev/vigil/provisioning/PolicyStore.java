@@ -63,7 +63,15 @@ public final class PolicyStore {
      * profile devices use, and leave at least one current operator able to govern ({@link Governance}).
      */
     public CompiledPolicy validate(String document) throws PolicyDocumentException {
-        CompiledPolicy compiled = PolicyDocuments.compile(document, current().version() + 1);
+        return validate(document, null);
+    }
+
+    /**
+     * As {@link #validate(String)}, and every role operation pattern must name or match one of {@code operations}
+     * ({@link PolicyDocuments#compile(String, long, java.util.Set)}; null: not checked).
+     */
+    public CompiledPolicy validate(String document, java.util.Set<String> operations) throws PolicyDocumentException {
+        CompiledPolicy compiled = PolicyDocuments.compile(document, current().version() + 1, operations);
         database.inTransaction(c -> {
             checkAgainstRegistry(c, compiled);
             return null;
@@ -76,8 +84,14 @@ public final class PolicyStore {
      * Refused whole otherwise; nothing changes.
      */
     public CompiledPolicy apply(String document, Actor actor) throws PolicyDocumentException {
+        return apply(document, actor, null);
+    }
+
+    /** As {@link #apply(String, Actor)}, with the operation check of {@link #validate(String, java.util.Set)}. */
+    public CompiledPolicy apply(String document, Actor actor, java.util.Set<String> operations)
+            throws PolicyDocumentException {
         long next = current().version() + 1;
-        CompiledPolicy compiled = PolicyDocuments.compile(document, next);
+        CompiledPolicy compiled = PolicyDocuments.compile(document, next, operations);
         database.inTransaction(c -> {
             AuditLog.lockChain(c);
             checkAgainstRegistry(c, compiled);

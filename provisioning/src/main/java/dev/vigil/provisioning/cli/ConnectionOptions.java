@@ -50,6 +50,11 @@ public final class ConnectionOptions {
         this.key = file;
     }
 
+    /** Is a management endpoint named, by {@code --data}, {@code --server} or {@code VIGIL_SERVER}? */
+    boolean namesEndpoint(Map<String, String> env) {
+        return data != null || server != null || env.containsKey("VIGIL_SERVER");
+    }
+
     ManagementEndpoint resolve(Map<String, String> env) throws IOException {
         DataDir dir = data == null ? null : new DataDir(data);
         if (dir != null && !dir.isInitialised()) {

@@ -7,7 +7,9 @@ import dev.vigil.provisioning.BoundedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.vigil.provisioning.management.PolicyChecks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code vigil policy validate|apply FILE} and {@code vigil policy show}. */
@@ -28,6 +30,10 @@ final class PolicyCommands {
         WithDocument(CliContext context, String operation) {
             super(context);
             this.operation = operation;
+        }
+
+        String document() {
+            return document;
         }
 
         @Override
@@ -52,8 +58,9 @@ final class PolicyCommands {
                 context.err().printf("%s:%d:%d: %s%s%n", file, e.path("line").asInt(), e.path("column").asInt(),
                         path.isEmpty() ? "" : path + ": ", e.path("message").asText());
             }
-            context.err().printf("vigil %s: %s refused (%d error%s); the policy in force is unchanged%n", operation,
-                    file, result.path("errors").size(), result.path("errors").size() == 1 ? "" : "s");
+            context.err().printf("vigil %s: %s refused (%d error%s)%s%n", operation, file, result.path("errors").size(),
+                    result.path("errors").size() == 1 ? "" : "s", result.path("offline").asBoolean()
+                            ? ", checked offline" : "; the policy in force is unchanged");
         }
 
         abstract void printValid(JsonNode result);
@@ -64,15 +71,35 @@ final class PolicyCommands {
         }
     }
 
-    @Command(name = "validate", description = "Check a policy document; every error is located by line and JSON path.")
+    /**
+     * Offline (no server: with {@code --offline}, or when no endpoint is named by {@code --data}, {@code --server} or
+     * {@code VIGIL_SERVER}) it runs every check that needs no registry, in this process: shape, meaning, role
+     * operations that exist. With a server it adds the registry's checks (profiles devices use, someone left to
+     * govern), as {@code policy apply} does.
+     */
+    @Command(name = "validate", description = {"Check a policy document; every error is located by line and JSON path.",
+        "Offline (--offline, or no --data/--server/VIGIL_SERVER): every check but the registry's; for CI."})
     static final class Validate extends WithDocument {
+
+        @Option(names = "--offline", description = "Do not ask a server even if one is configured.")
+        boolean offline;
+
         Validate(CliContext context) {
             super(context, "policy.validate");
         }
 
         @Override
+        JsonNode runLocally() {
+            if (!offline && connection.namesEndpoint(context.environment())) {
+                return null;
+            }
+            return PolicyChecks.offline(document()).put("offline", true);
+        }
+
+        @Override
         void printValid(JsonNode result) {
-            context.out().println(file + ": valid");
+            context.out().println(file + ": valid" + (result.path("offline").asBoolean()
+                    ? " (offline: profiles devices use and operators left to govern are checked with a server)" : ""));
         }
     }
 

@@ -30,16 +30,24 @@ abstract class RemoteCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         readFiles();
-        try (ManagementClient client = context.connector().connect(connection.resolve(context.environment()))) {
-            JsonNode result = run(client);
-            if (json) {
-                context.out().println(JSON.writeValueAsString(result));
-            } else {
-                printHuman(result);
+        JsonNode result = runLocally();
+        if (result == null) {
+            try (ManagementClient client = context.connector().connect(connection.resolve(context.environment()))) {
+                result = run(client);
             }
-            context.out().flush();
-            return exitCode(result);
         }
+        if (json) {
+            context.out().println(JSON.writeValueAsString(result));
+        } else {
+            printHuman(result);
+        }
+        context.out().flush();
+        return exitCode(result);
+    }
+
+    /** The result without a server, for a command that can do without one; null (the default): ask the server. */
+    JsonNode runLocally() throws IOException {
+        return null;
     }
 
     /** Reads the command's own input files, before anything goes over the network: a bad file costs no session. */

@@ -70,6 +70,7 @@ public final class VigilCli {
                 .addSubcommand(new InitCommand(context))
                 .addSubcommand(new ServerCommand(context))
                 .addSubcommand(new RecoverCommand(context))
+                .addSubcommand(new KeygenCommand(context))
                 .addSubcommand(new CommandLine(new Device())
                         .addSubcommand(new DeviceCommands.Add(context))
                         .addSubcommand(new ImportCommand(context))

@@ -4,10 +4,7 @@ import dev.vigil.provisioning.PolicyStore;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.Registry;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.policy.CompiledPolicy;
-import dev.vigil.provisioning.policy.DocumentError;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import java.util.Map;
 
@@ -27,19 +24,20 @@ final class PolicyOperations {
     void register(Map<String, Operation> operations) {
         operations.put("policy.validate", (caller, args) -> {
             try {
-                registry.policies().validate(Args.text(args, "document"));
+                registry.policies().validate(Args.text(args, "document"), OperationNames.ALL);
                 return Args.object().put("valid", true);
             } catch (PolicyDocumentException e) {
-                return invalid(e);
+                return PolicyChecks.invalid(e);
             }
         });
         operations.put("policy.apply", (caller, args) -> {
             try {
-                CompiledPolicy compiled = registry.policies().apply(Args.text(args, "document"), Actor.operator(caller));
+                CompiledPolicy compiled = registry.policies().apply(Args.text(args, "document"), Actor.operator(caller),
+                        OperationNames.ALL);
                 registry.policy().apply(compiled);
                 return Args.object().put("valid", true).put("version", compiled.version());
             } catch (PolicyDocumentException e) {
-                return invalid(e);
+                return PolicyChecks.invalid(e);
             }
         });
         operations.put("policy.show", (caller, args) -> {
@@ -48,15 +46,4 @@ final class PolicyOperations {
                     .put("appliedBy", stored.appliedBy()).put("document", stored.document());
         });
     }
-
-    private static ObjectNode invalid(PolicyDocumentException e) {
-        ObjectNode result = Args.object().put("valid", false);
-        ArrayNode errors = result.putArray("errors");
-        for (DocumentError error : e.errors()) {
-            errors.addObject().put("line", error.line()).put("column", error.column()).put("path", error.path())
-                    .put("message", error.message());
-        }
-        return result;
-    }
-
 }

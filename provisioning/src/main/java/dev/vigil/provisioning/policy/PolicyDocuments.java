@@ -7,6 +7,7 @@ import dev.vigil.policy.PolicyException;
 import dev.vigil.policy.PolicySet;
 import dev.vigil.provisioning.BoundedFiles;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Policy documents: JSON in, {@link PolicySet} or {@link CompiledPolicy} out, or every error with its
@@ -58,11 +59,27 @@ public final class PolicyDocuments {
         return read(json, version).policy();
     }
 
-    /** The document checked for shape and meaning, ready for {@code PolicyEngine.apply}. */
+    /**
+     * The document checked for shape and meaning, ready for {@code PolicyEngine.apply}. Role operation patterns are
+     * checked for form only: a stored policy loads whatever operations a later version of Vigil dropped.
+     */
     public static CompiledPolicy compile(String json, long version) throws PolicyDocumentException {
-        Parsed parsed = read(json, version);
+        return compile(json, version, null);
+    }
+
+    /**
+     * As {@link #compile(String, long)}, and every role operation pattern must name an operation of
+     * {@code operations} (or, {@code prefix.*} and {@code *.suffix}, match one): what {@code policy validate} and
+     * {@code policy apply} check, with or without a server. Unknown operations are reported with the shape errors
+     * if there are any, else with the meaning errors: every error of a stage in one pass.
+     */
+    public static CompiledPolicy compile(String json, long version, Set<String> operations)
+            throws PolicyDocumentException {
+        Parsed parsed = read(json, version, operations);
         try {
-            return PolicyCompiler.compile(parsed.policy());
+            CompiledPolicy compiled = PolicyCompiler.compile(parsed.policy());
+            parsed.errors().throwIfAny();
+            return compiled;
         } catch (PolicyException e) {
             for (PolicyError error : e.errors()) {
                 parsed.errors().add(error.path(), error.message());
@@ -85,6 +102,10 @@ public final class PolicyDocuments {
     }
 
     private static Parsed read(String json, long version) throws PolicyDocumentException {
+        return read(json, version, null);
+    }
+
+    private static Parsed read(String json, long version, Set<String> operations) throws PolicyDocumentException {
         if (utf8Length(json) > BoundedFiles.POLICY_FILE_LIMIT) {
             throw new PolicyDocumentException(List.of(new DocumentError("", 1, 1,
                     "the document is larger than " + BoundedFiles.size(BoundedFiles.POLICY_FILE_LIMIT))));
@@ -92,7 +113,13 @@ public final class PolicyDocuments {
         LocatedJson document = LocatedJson.read(json);
         DocumentErrors errors = new DocumentErrors(document.positions());
         PolicySet policy = new PolicyReader(errors).policy(document.root(), version);
-        errors.throwIfAny();
+        boolean shapeRight = errors.isEmpty();
+        if (operations != null) {
+            RoleOperations.checkKnown(policy, operations, errors);
+        }
+        if (!shapeRight) {
+            errors.throwIfAny();
+        }
         return new Parsed(policy, errors);
     }
 }
