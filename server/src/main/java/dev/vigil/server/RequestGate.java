@@ -45,6 +45,7 @@ final class RequestGate extends ServerMessageDeliverer {
     private final PolicyEngine policy;
     private final TrustRegistry trust;
     private final Clock clock;
+    private final GatewayFence fence;
 
     /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
     RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock) {
@@ -53,6 +54,7 @@ final class RequestGate extends ServerMessageDeliverer {
         this.policy = registry.policy();
         this.trust = trust;
         this.clock = clock;
+        this.fence = new GatewayFence(registry, this);
     }
 
     @Override
@@ -83,7 +85,19 @@ final class RequestGate extends ServerMessageDeliverer {
         if (identity.isEmpty()) {
             return false; // /enroll: the token is the credential, the address limiter the brake
         }
-        DeviceIdentity device = identity.get();
+        if (GatewayFence.RESOURCE.equals(resource)) {
+            return fence.gate(exchange, identity.get(), path, now);
+        }
+        return judge(exchange, identity.get(), standing, resource, now);
+    }
+
+    /**
+     * Asks the policy about {@code device}'s request to {@code resource} — the caller's own, or a child's that
+     * its gateway makes for it — and tells the trust engine; answers a refusal and returns true, or returns false
+     * to let the request through.
+     */
+    boolean judge(Exchange exchange, DeviceIdentity device, Standing standing, String resource, long now) {
+        Request request = exchange.getRequest();
         Target target = Target.of(resource);
         Subject subject = policy.device(device.deviceId(), device.profile());
         DeviceTrust trusted = trust == null ? null : trust.stateOf(device);

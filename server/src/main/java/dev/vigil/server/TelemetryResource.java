@@ -55,6 +55,17 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
+        store(coapExchange, device.get());
+    }
+
+    /**
+     * Checks and stores a pack of {@code device}'s readings and answers the exchange: the device is the
+     * request's sender, or a child whose gateway sent it ({@code POST /gw/{child}/t}).
+     */
+    void store(CoapExchange coapExchange, DeviceIdentity owner) {
+        Exchange exchange = coapExchange.advanced();
+        Request request = exchange.getRequest();
+        Optional<DeviceIdentity> device = Optional.of(owner);
         int format = request.getOptions().getContentFormat();
         if (format != SenmlDecoder.SENML_JSON && format != SenmlDecoder.SENML_CBOR) {
             coapExchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);

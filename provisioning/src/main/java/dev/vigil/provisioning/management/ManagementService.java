@@ -36,6 +36,7 @@ public final class ManagementService {
         new PolicyOperations(registry).register(operations);
         new CommandOperations(registry).register(operations);
         new FirmwareOperations(registry).register(operations);
+        new GatewayOperations(registry).register(operations);
     }
 
     /** Adds (or replaces) an operation, for operations whose logic lives outside this module's core. */
