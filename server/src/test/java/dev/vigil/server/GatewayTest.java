@@ -72,8 +72,13 @@ class GatewayTest {
     }
 
     private JsonNode addChild(String name, String profile, String via, String mode) throws ManagementException {
+        return addChild(name, PemFiles.generateP256(), profile, via, mode);
+    }
+
+    private JsonNode addChild(String name, KeyPair key, String profile, String via, String mode)
+            throws ManagementException {
         var args = VigilTestServer.args().put("name", name).put("profile", profile).put("via", via)
-                .put("publicKey", PemFiles.publicKeyPem(PemFiles.generateP256().getPublic()));
+                .put("publicKey", PemFiles.publicKeyPem(key.getPublic()));
         if (mode != null) {
             args.put("mode", mode);
         }
@@ -206,17 +211,25 @@ class GatewayTest {
     }
 
     @Test
-    void a_quarantined_gateways_children_are_refused_at_once() throws Exception {
-        try (DeviceClient gw = gateway("gw1")) {
+    void a_quarantined_gateways_proxied_children_are_refused_at_once_while_a_relay_child_speaks_for_itself()
+            throws Exception {
+        KeyPair relayKey = PemFiles.generateP256();
+        try (DeviceClient gw = gateway("gw1");
+                DeviceClient relayed = new DeviceClient(server.deviceUri(), relayKey, server.serverPublicKey())
+                        .timeout(5_000)) {
             addChild("c1", "sensor", "gw1", null);
+            addChild("r1", relayKey, "sensor", "gw1", "relay");
             assertThat(post(gw, "c1", 1.0).code()).isEqualTo(ResponseCode.CHANGED);
             server.admin("device.quarantine", VigilTestServer.args().put("name", "gw1"));
             assertThat(post(gw, "c1", 2.0).code()).as("same session, restricted at once")
                     .isEqualTo(ResponseCode.FORBIDDEN);
+            assertThat(relayed.sendTelemetry(SenmlCbor.encode(Map.of("temp", 5.0))).code())
+                    .as("a relay child holds its own session, untouched").isEqualTo(ResponseCode.CHANGED);
             server.admin("device.reinstate", VigilTestServer.args().put("name", "gw1"));
             assertThat(post(gw, "c1", 3.0).code()).isEqualTo(ResponseCode.CHANGED);
         }
         assertThat(server.readings("c1")).hasSize(2);
+        assertThat(server.readings("r1")).hasSize(1);
         assertThat(server.admin("device.show", VigilTestServer.args().put("name", "c1")).path("state").asText())
                 .as("the child itself untouched").isEqualTo("ACTIVE");
     }
