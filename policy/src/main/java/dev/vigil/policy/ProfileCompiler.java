@@ -42,6 +42,10 @@ final class ProfileCompiler {
         long minFirmware = firmware(conditions.minFirmware(), Problems.at(conditionsPath, "minFirmware"), problems);
         TrustTier minTier = tier(conditions.minTier(), Problems.at(conditionsPath, "minTier"), problems);
         positive(profile.sessionMaxLifetime(), Problems.at(Problems.at(path, "session"), "maxLifetime"), problems);
+        if (profile.childAuth() != null && ChildAuth.ofId(profile.childAuth()).isEmpty()) {
+            problems.add(Problems.at(path, "childAuth"), "unknown child authentication '" + profile.childAuth()
+                    + "'; it is relay, oscore or asserted");
+        }
         if (profile.maxKeyAge() != null) {
             positive(profile.maxKeyAge(), Problems.at(path, "maxKeyAge"), problems);
         }

@@ -51,8 +51,19 @@ public final class DeviceRegistry implements DeviceDirectory {
         return keyAlgorithms;
     }
 
+    /** More work in the transaction that registers a device, given its new registry id (e.g. a gateway binding). */
+    @FunctionalInterface
+    public interface Within {
+        void run(java.sql.Connection c, long deviceId) throws java.sql.SQLException;
+    }
+
     /** Registers an ACTIVE device holding {@code key}. */
     public Device add(String name, PublicKey key, String profile, Actor actor) {
+        return add(name, key, profile, actor, (c, id) -> { });
+    }
+
+    /** Registers an ACTIVE device holding {@code key}; {@code within} runs in the same transaction, after the audit record. */
+    public Device add(String name, PublicKey key, String profile, Actor actor, Within within) {
         Names.require("device name", name);
         Names.require("profile", profile);
         keyAlgorithms.require(key);
@@ -62,6 +73,7 @@ public final class DeviceRegistry implements DeviceDirectory {
             long inserted = DeviceRows.insertDevice(c, name, profile, DeviceState.ACTIVE, now);
             DeviceRows.insertKey(c, keyId, inserted, key.getEncoded(), KeyState.ACTIVE, now);
             audit.append(c, actor, "device.add", name, null, "state=ACTIVE profile=" + profile + " key=" + keyId);
+            within.run(c, inserted);
             return inserted;
         });
         cache.invalidate(keyId);

@@ -10,6 +10,7 @@ import dev.vigil.provisioning.trust.TrustRegistry;
 import dev.vigil.provisioning.commands.CommandQueue;
 import dev.vigil.provisioning.firmware.FirmwareCatalogue;
 import dev.vigil.provisioning.firmware.Rollouts;
+import dev.vigil.provisioning.gateways.GatewayRegistry;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.time.Clock;
@@ -22,7 +23,8 @@ import java.time.Instant;
 public record Registry(Database database, AuditLog audit, DeviceRegistry devices, OperatorRegistry operators,
         TelemetryStore telemetry, EnrollmentTokens tokens, KeyRotation rotation, DeviceImporter importer,
         SecurityEvents events, PolicyStore policies, PolicyEngine policy, ProfileRules profiles, TrustRegistry trust,
-        CommandQueue commands, FirmwareCatalogue firmware, Rollouts rollouts, Instant startedAt) {
+        CommandQueue commands, FirmwareCatalogue firmware, Rollouts rollouts, Instant startedAt,
+        GatewayRegistry gateways) {
 
     /** Subjects (per-principal rate and volume state) the policy engine remembers, per kind. */
     public static final int MAX_REMEMBERED_SUBJECTS = 1_000_000;
@@ -71,7 +73,8 @@ public record Registry(Database database, AuditLog audit, DeviceRegistry devices
         return new Registry(database, audit, devices, new OperatorRegistry(database, audit),
                 new TelemetryStore(database), new EnrollmentTokens(devices, profiles), new KeyRotation(devices, clock),
                 new DeviceImporter(devices, profiles), events, new PolicyStore(database, audit),
-                policy, profiles, trusts, new CommandQueue(database, audit, clock), firmware, rollouts, clock.instant());
+                policy, profiles, trusts, new CommandQueue(database, audit, clock), firmware, rollouts, clock.instant(),
+                new GatewayRegistry(database, audit, devices, policy));
     }
 
     /**

@@ -46,6 +46,7 @@ final class RequestGate extends ServerMessageDeliverer {
     private final TrustRegistry trust;
     private final Clock clock;
     private final Metrics metrics;
+    private final GatewayFence fence;
 
     /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
     RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock,
@@ -56,6 +57,7 @@ final class RequestGate extends ServerMessageDeliverer {
         this.policy = registry.policy();
         this.trust = trust;
         this.clock = clock;
+        this.fence = new GatewayFence(registry, this);
     }
 
     @Override
@@ -67,8 +69,8 @@ final class RequestGate extends ServerMessageDeliverer {
         return gated.handled();
     }
 
-    /** What the gate did: answered the request itself ({@code handled}) or let it through, and why. */
-    private record Gated(boolean handled, String decision) {
+    /** What the gate did: answered the request itself ({@code handled}) or let it through, and why (a metric label). */
+    record Gated(boolean handled, String decision) {
     }
 
     private Gated gate(Exchange exchange) {
@@ -98,7 +100,19 @@ final class RequestGate extends ServerMessageDeliverer {
         if (identity.isEmpty()) {
             return new Gated(false, "enrollment"); // /enroll: the token is the credential, the address limiter the brake
         }
-        DeviceIdentity device = identity.get();
+        if (GatewayFence.RESOURCE.equals(resource)) {
+            return fence.gate(exchange, identity.get(), path, now);
+        }
+        return judge(exchange, identity.get(), standing, resource, now);
+    }
+
+    /**
+     * Asks the policy about {@code device}'s request to {@code resource} — the caller's own, or a child's that
+     * its gateway makes for it — and tells the trust engine; answers a refusal (handled), or lets the request
+     * through.
+     */
+    Gated judge(Exchange exchange, DeviceIdentity device, Standing standing, String resource, long now) {
+        Request request = exchange.getRequest();
         Target target = Target.of(resource);
         Subject subject = policy.device(device.deviceId(), device.profile());
         DeviceTrust trusted = trust == null ? null : trust.stateOf(device);

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * asked the device to rotate its key, and {@code {"commands": true}} when commands wait for it at
  * {@code /cmd} (for devices that sleep rather than observe). A pack posted as {@code /t?s=N} has numbered
  * readings (N, N+1, ... for the records that carry a value): those at or below the device's highest stored
- * number are replays and dropped, and the 2.04 then says {@code {"seq": highest}}.
+ * number are replays and dropped, and the 2.04 then says {@code {"seq": highest}}. A gateway posts its proxied
+ * children's packs through {@link GatewayResource}, which stores them here as the child's.
  */
 final class TelemetryResource extends CoapResource {
 
@@ -55,6 +56,15 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
+        store(coapExchange, device.get());
+    }
+
+    /**
+     * Checks and stores a pack of {@code device}'s readings and answers the exchange: the device is the
+     * request's sender, or a child whose gateway sent it ({@code POST /gw/{child}/t}).
+     */
+    void store(CoapExchange coapExchange, DeviceIdentity device) {
+        Request request = coapExchange.advanced().getRequest();
         int format = request.getOptions().getContentFormat();
         if (format != SenmlDecoder.SENML_JSON && format != SenmlDecoder.SENML_CBOR) {
             coapExchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
@@ -70,7 +80,7 @@ final class TelemetryResource extends CoapResource {
         try {
             firstSeq = sequence(request);
         } catch (IllegalArgumentException e) {
-            LOG.debug("bad query from {}: {}", device.get().name(), e.getMessage());
+            LOG.debug("bad query from {}: {}", device.name(), e.getMessage());
             coapExchange.respond(ResponseCode.BAD_REQUEST);
             return;
         }
@@ -79,19 +89,19 @@ final class TelemetryResource extends CoapResource {
         try {
             readings = SenmlDecoder.decode(format, request.getPayload(), now.toEpochMilli() / 1000.0);
         } catch (SenmlException e) {
-            LOG.debug("bad SenML from {}: {}", device.get().name(), e.getMessage());
+            LOG.debug("bad SenML from {}: {}", device.name(), e.getMessage());
             coapExchange.respond(ResponseCode.BAD_REQUEST);
             return;
         }
         TelemetryStore.Stored stored = null;
         try {
             if (firstSeq == null) {
-                store.append(device.get().deviceId(), now, readings);
+                store.append(device.deviceId(), now, readings);
             } else {
-                stored = store.append(device.get().deviceId(), now, readings, firstSeq);
+                stored = store.append(device.deviceId(), now, readings, firstSeq);
             }
         } catch (RuntimeException e) {
-            LOG.error("could not store telemetry of {}", device.get().name(), e);
+            LOG.error("could not store telemetry of {}", device.name(), e);
             coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
             return;
         }
@@ -99,10 +109,10 @@ final class TelemetryResource extends CoapResource {
         // repeated readings already stored, the highest number stored (a device restored from an old backup
         // numbers on from there instead of having every new reading dropped)
         var flags = Payloads.CBOR.createObjectNode();
-        if (device.get().rotationRequested()) {
+        if (device.rotationRequested()) {
             flags.put("rotate", true);
         }
-        if (commands.waiting(device.get().deviceId())) {
+        if (commands.waiting(device.deviceId())) {
             flags.put("commands", true);
         }
         if (stored != null && stored.replayed() > 0) {

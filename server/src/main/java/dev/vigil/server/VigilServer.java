@@ -110,8 +110,10 @@ public final class VigilServer implements AutoCloseable {
                 devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
                         gate == Gate.FULL ? registry.trust() : null, clock, metrics));
             }
-            devices.add(new TelemetryResource(registry.devices(), registry.telemetry(), registry.commands(),
-                    config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD)));
+            TelemetryResource telemetry = new TelemetryResource(registry.devices(), registry.telemetry(),
+                    registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+            devices.add(telemetry);
+            devices.add(new GatewayResource(registry, telemetry));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));

@@ -27,6 +27,14 @@ final class DeviceCommands {
         @Option(names = "--profile", required = true, paramLabel = "P", description = "Policy profile, e.g. sensor.")
         String profile;
 
+        @Option(names = "--via", paramLabel = "GATEWAY", description = "Register it as a child of this ACTIVE gateway"
+                + " device.")
+        String via;
+
+        @Option(names = "--mode", paramLabel = "MODE", description = "With --via: relay (its own DTLS session through"
+                + " the gateway) or proxy (the gateway speaks for it on /gw/NAME/t); default proxy.")
+        String mode;
+
         private String publicKey;
 
         Add(CliContext context) {
@@ -34,20 +42,32 @@ final class DeviceCommands {
         }
 
         @Override
-        void readFiles() throws IOException {
-            publicKey = AccessCommands.pem(key);
+        JsonNode run(ManagementClient client) throws ManagementException {
+            var args = args().put("name", name).put("publicKey", publicKey).put("profile", profile);
+            if (via != null) {
+                args.put("via", via);
+            }
+            if (mode != null) {
+                args.put("mode", mode);
+            }
+            return client.call("device.add", args);
         }
 
         @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("device.add", args().put("name", name).put("publicKey", publicKey)
-                    .put("profile", profile));
+        void readFiles() throws IOException {
+            if (mode != null && via == null) {
+                throw new IllegalArgumentException("--mode needs --via");
+            }
+            publicKey = AccessCommands.pem(key);
         }
 
         @Override
         void printHuman(JsonNode device) {
             context.out().printf("added %s (profile %s, %s)%n  key %s%n", device.path("name").asText(),
                     device.path("profile").asText(), device.path("state").asText(), device.path("keyId").asText());
+            if (device.has("via")) {
+                context.out().printf("  child of %s (%s)%n", device.path("via").asText(), device.path("mode").asText());
+            }
         }
     }
 

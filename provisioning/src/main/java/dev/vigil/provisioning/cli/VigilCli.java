@@ -26,6 +26,10 @@ public final class VigilCli {
     static final class Device {
     }
 
+    @Command(name = "gateway", description = "Gateways: the children registered behind one.")
+    static final class Gateway {
+    }
+
     @Command(name = "telemetry", description = "Read telemetry.")
     static final class Telemetry {
     }
@@ -113,6 +117,7 @@ public final class VigilCli {
                                 .addSubcommand(new FirmwareCommands.Pause(context))
                                 .addSubcommand(new FirmwareCommands.Resume(context))
                                 .addSubcommand(new FirmwareCommands.Abort(context))))
+                .addSubcommand(new CommandLine(new Gateway()).addSubcommand(new GatewayCommands.Children(context)))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
         addOperatorKeyAlias(cli);

@@ -13,6 +13,7 @@ import dev.vigil.provisioning.Operator;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.SessionControl;
 import dev.vigil.provisioning.ManifestRow;
+import dev.vigil.provisioning.gateways.ChildMode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,8 +74,18 @@ final class DeviceOperations {
         if (!registry.profiles().exists(profile)) {
             throw Refusal.invalid("no profile named '" + profile + "' in the policy in force");
         }
-        return json(registry.devices().add(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
-                Actor.operator(caller)));
+        String via = Args.optionalText(args, "via");
+        String mode = Args.optionalText(args, "mode");
+        if (via == null) {
+            if (mode != null) {
+                throw new IllegalArgumentException("a mode needs a gateway (via)");
+            }
+            return json(registry.devices().add(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
+                    Actor.operator(caller)));
+        }
+        ChildMode childMode = mode == null ? ChildMode.PROXY : ChildMode.of(mode);
+        return json(registry.gateways().addChild(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
+                via, childMode, Actor.operator(caller))).put("via", via).put("mode", childMode.id());
     }
 
     /** {@code {"import": id, "source": file, "rows": [{name, profile, key}], "last": bool}}. */

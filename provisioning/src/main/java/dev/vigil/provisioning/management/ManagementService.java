@@ -36,6 +36,7 @@ public final class ManagementService {
         new PolicyOperations(registry).register(operations);
         new CommandOperations(registry).register(operations);
         new FirmwareOperations(registry).register(operations);
+        new GatewayOperations(registry).register(operations);
         if (!operations.keySet().equals(OperationNames.ALL)) {
             throw new IllegalStateException("OperationNames.ALL differs from the registered operations "
                     + new java.util.TreeSet<>(operations.keySet()));

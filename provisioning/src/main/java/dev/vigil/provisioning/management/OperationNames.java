@@ -21,6 +21,7 @@ public final class OperationNames {
             "firmware.key.add", "firmware.key.list", "firmware.list", "firmware.publish", "firmware.show",
             "firmware.rollout", "firmware.rollout.status", "firmware.rollout.pause", "firmware.rollout.resume",
             "firmware.rollout.abort",
+            "gateway.children",
             "key.rotate",
             "operator.add", "operator.list", "operator.remove",
             "policy.apply", "policy.show", "policy.validate",

@@ -30,7 +30,8 @@ import java.util.Set;
  *         "minTier": "LIMITED"},
  *       "session": {"maxLifetime": "24h"},
  *       "approval": false,
- *       "maxKeyAge": "365d"
+ *       "maxKeyAge": "365d",
+ *       "childAuth": "relay"
  *     }
  *   },
  *   "roles": {"admin": {"operations": ["*"]}, "auditor": {"operations": ["*.list", "audit.*"]}}
@@ -43,7 +44,8 @@ import java.util.Set;
  * {@code operations}. Everything else is optional: absent {@code formats} allow any, an absent (or 0)
  * {@code dailyVolume} is unlimited, absent commands and services grant none, absent conditions require
  * nothing, {@code session.maxLifetime} defaults to 24h, {@code approval} to false, {@code maxKeyAge} to
- * no limit. Durations are a whole number and one unit of {@code ms}, {@code s}, {@code m}, {@code h},
+ * no limit, {@code childAuth} (the weakest way a device of the profile may sit behind a gateway: {@code relay},
+ * {@code oscore} or {@code asserted}) to any. Durations are a whole number and one unit of {@code ms}, {@code s}, {@code m}, {@code h},
  * {@code d}. What each value means is in the javadoc of the {@code dev.vigil.policy} records.
  *
  * <p>Limits: a document is at most {@link BoundedFiles#POLICY_FILE_LIMIT} bytes (UTF-8) and nests at

@@ -36,7 +36,8 @@ final class PolicyReader {
 
     private DeviceProfile profile(JsonNode node, String path) {
         JsonFields fields = JsonFields.of(node, path, errors,
-                Set.of("send", "commands", "services", "conditions", "session", "approval", "maxKeyAge"));
+                Set.of("send", "commands", "services", "conditions", "session", "approval", "maxKeyAge",
+                        "childAuth"));
         JsonFields conditions = fields.object("conditions", "schedule", "minFirmware", "minTier");
         Schedule schedule = null;
         if (conditions.has("schedule")) {
@@ -46,7 +47,7 @@ final class PolicyReader {
         return new DeviceProfile(fields.list("send", this::rule), fields.texts("commands"), fields.texts("services"),
                 new Conditions(schedule, conditions.text("minFirmware", null), conditions.text("minTier", null)),
                 fields.object("session", "maxLifetime").duration("maxLifetime"), fields.bool("approval"),
-                fields.duration("maxKeyAge"));
+                fields.duration("maxKeyAge"), fields.text("childAuth", null));
     }
 
     private SendRule rule(JsonNode node, String path) {

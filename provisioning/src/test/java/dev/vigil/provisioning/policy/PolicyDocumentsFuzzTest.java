@@ -20,6 +20,7 @@ class PolicyDocumentsFuzzTest {
         "\"maxPayload\"", "\"rate\"", "\"perSecond\"", "\"burst\"", "\"dailyVolume\"", "\"commands\"", "\"services\"",
         "\"conditions\"", "\"schedule\"", "\"zone\"", "\"windows\"", "\"days\"", "\"from\"", "\"to\"",
         "\"minFirmware\"", "\"minTier\"", "\"session\"", "\"maxLifetime\"", "\"approval\"", "\"maxKeyAge\"",
+        "\"childAuth\"", "\"relay\"", "\"asserted\"",
         "\"operations\"", "\"POST\"", "\"MON\"", "\"24h\"", "\"500ms\"", "\"firmware\"", "\"key-rotation\"",
         "\"TRUSTED\"", "\"Europe/Berlin\"", "\"22:00\"", "\"*\"", "1e308", "9223372036854775808"})
     void compile(byte[] bytes) {

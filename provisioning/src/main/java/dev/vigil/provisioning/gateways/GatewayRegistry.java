@@ -1,0 +1,141 @@
+package dev.vigil.provisioning.gateways;
+
+import dev.vigil.policy.ChildAuth;
+import dev.vigil.policy.DeviceProfile;
+import dev.vigil.policy.PolicyEngine;
+import dev.vigil.provisioning.Actor;
+import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.Device;
+import dev.vigil.provisioning.DeviceRegistry;
+import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.audit.AuditLog;
+import java.security.PublicKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which devices sit behind which gateway, and how (table {@code gateway_children}). A child belongs to one
+ * gateway; a gateway is an ACTIVE device that is no child itself; a device is never its own child; a profile's
+ * {@code childAuth} bounds the modes its devices may be carried in. A refused change changes nothing.
+ */
+public final class GatewayRegistry {
+
+    private final Database database;
+    private final AuditLog audit;
+    private final DeviceRegistry devices;
+    private final PolicyEngine policy;
+
+    public GatewayRegistry(Database database, AuditLog audit, DeviceRegistry devices, PolicyEngine policy) {
+        this.database = database;
+        this.audit = audit;
+        this.devices = devices;
+        this.policy = policy;
+    }
+
+    /**
+     * Registers an ACTIVE device holding {@code key} as a child of {@code gateway} in {@code mode}: the device,
+     * the binding and both audit records are one transaction.
+     */
+    public Device addChild(String name, PublicKey key, String profile, String gateway, ChildMode mode, Actor actor) {
+        if (name.equals(gateway)) {
+            throw Refusal.invalid("a device cannot be its own gateway");
+        }
+        ChildAuth minimum = policy.profile(profile).map(DeviceProfile::minimumChildAuth).orElse(ChildAuth.ASSERTED);
+        if (!mode.auth().satisfies(minimum)) {
+            throw Refusal.invalid("profile '" + profile + "' demands childAuth " + minimum.id() + ": its devices cannot"
+                    + " be carried in " + mode.id() + " mode");
+        }
+        return devices.add(name, key, profile, actor, (c, childId) -> {
+            long gatewayId = lockGateway(c, gateway);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO gateway_children"
+                    + " (child_id, gateway_id, mode, created_at) VALUES (?, ?, ?, ?)")) {
+                insert.setLong(1, childId);
+                insert.setLong(2, gatewayId);
+                insert.setString(3, mode.id());
+                insert.setObject(4, SqlTime.utc(Instant.now()));
+                insert.executeUpdate();
+            }
+            audit.append(c, actor, "gateway.child.add", name, null, "gateway=" + gateway + " mode=" + mode.id());
+        });
+    }
+
+    /** The id of {@code gateway}, locked: it must exist, be ACTIVE, and be no gateway's child itself. */
+    private static long lockGateway(Connection c, String gateway) throws SQLException {
+        try (PreparedStatement query = c.prepareStatement("SELECT d.id, d.state, p.name FROM devices d"
+                + " LEFT JOIN gateway_children g ON g.child_id = d.id LEFT JOIN devices p ON p.id = g.gateway_id"
+                + " WHERE d.name = ? FOR UPDATE")) {
+            query.setString(1, gateway);
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    throw Refusal.notFound("no device named '" + gateway + "' to be the gateway");
+                }
+                DeviceState state = DeviceState.valueOf(rows.getString(2));
+                if (state != DeviceState.ACTIVE) {
+                    throw Refusal.conflict("gateway '" + gateway + "' is " + state.name().toLowerCase(java.util.Locale.ROOT)
+                            + ", not active");
+                }
+                if (rows.getString(3) != null) {
+                    throw Refusal.conflict("'" + gateway + "' is a child of gateway '" + rows.getString(3)
+                            + "' and cannot carry children");
+                }
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /** The children of {@code gateway}, by name. */
+    public List<Child> children(String gateway) {
+        return database.inTransaction(c -> {
+            long gatewayId;
+            try (PreparedStatement query = c.prepareStatement("SELECT id FROM devices WHERE name = ?")) {
+                query.setString(1, gateway);
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) {
+                        throw Refusal.notFound("no device named '" + gateway + "'");
+                    }
+                    gatewayId = rows.getLong(1);
+                }
+            }
+            List<Child> children = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT d.name, d.profile, d.state, g.mode, k.key_id"
+                    + " FROM gateway_children g JOIN devices d ON d.id = g.child_id LEFT JOIN device_keys k"
+                    + " ON k.device_id = d.id AND k.state = 'ACTIVE' WHERE g.gateway_id = ? ORDER BY d.name")) {
+                query.setLong(1, gatewayId);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        children.add(new Child(rows.getString(1), rows.getString(2),
+                                DeviceState.valueOf(rows.getString(3)), ChildMode.of(rows.getString(4)),
+                                rows.getString(5)));
+                    }
+                }
+            }
+            return children;
+        });
+    }
+
+    /** The binding of the child named {@code child}, if it is any gateway's child (read fresh, per proxied request). */
+    public Optional<ChildLink> link(String child) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT g.child_id, d.name, g.gateway_id, g.mode, k.key_id"
+                    + " FROM devices d JOIN gateway_children g ON g.child_id = d.id LEFT JOIN device_keys k"
+                    + " ON k.device_id = d.id AND k.state = 'ACTIVE' WHERE d.name = ?")) {
+                query.setString(1, child);
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.<ChildLink>empty();
+                    }
+                    return Optional.of(new ChildLink(rows.getLong(1), rows.getString(2), rows.getLong(3),
+                            ChildMode.of(rows.getString(4)), rows.getString(5)));
+                }
+            }
+        });
+    }
+}
