@@ -93,6 +93,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long an agent waits for an answer (default 30s); a stop waits for answers in flight.")
     String timeout;
 
+    @Option(names = "--backoff-max", paramLabel = "DURATION", description = "The longest wait between attempts while the server does not answer (default 5m).")
+    String backoffMax;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seeds the relay's losses and the sim sources (device i: N+i; default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -285,6 +288,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (timeout != null) {
             settings.put("timeout", timeout);
+        }
+        if (backoffMax != null) {
+            settings.put("backoff-max", backoffMax);
         }
         settings.put("seed", Long.toString(Math.max(0, seed) + index));
         try {

@@ -47,7 +47,9 @@ class SimulateTest {
 
     private DeviceCliRun simulate(String duration, String... more) {
         List<String> args = new ArrayList<>(List.of("simulate", "--state", fleet.toString(), "--devices", "5",
-                "--interval", "100ms", "--duration", duration, "--drain", "60s"));
+                "--interval", "100ms", "--duration", duration, "--drain", "60s",
+                // retries at most 2 s apart: at 20 % loss a device's backoff can otherwise outgrow the drain
+                "--backoff-max", "2s"));
         args.addAll(List.of(more));
         return vigilDevice(args.toArray(String[]::new));
     }
