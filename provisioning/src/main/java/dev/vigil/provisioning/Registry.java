@@ -11,6 +11,7 @@ import dev.vigil.provisioning.commands.CommandQueue;
 import dev.vigil.provisioning.firmware.FirmwareCatalogue;
 import dev.vigil.provisioning.firmware.Rollouts;
 import dev.vigil.provisioning.gateways.GatewayRegistry;
+import dev.vigil.provisioning.telemetry.TelemetryStore;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import java.time.Clock;

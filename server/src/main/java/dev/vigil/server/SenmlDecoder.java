@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.telemetry.Reading;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -2,8 +2,8 @@ package dev.vigil.server;
 
 import dev.vigil.provisioning.DeviceDirectory;
 import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.Reading;
-import dev.vigil.provisioning.TelemetryStore;
+import dev.vigil.provisioning.telemetry.Reading;
+import dev.vigil.provisioning.telemetry.TelemetryStore;
 import dev.vigil.provisioning.commands.CommandQueue;
 import java.time.Instant;
 import java.util.List;

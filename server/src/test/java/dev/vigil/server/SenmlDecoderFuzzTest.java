@@ -2,7 +2,7 @@ package dev.vigil.server;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.telemetry.Reading;
 import java.util.List;
 import java.util.regex.Pattern;
 

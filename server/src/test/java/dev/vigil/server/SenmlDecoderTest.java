@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.telemetry.Reading;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

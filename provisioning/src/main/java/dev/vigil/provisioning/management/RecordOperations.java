@@ -2,9 +2,9 @@ package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.Reading;
+import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.StoredReading;
+import dev.vigil.provisioning.telemetry.StoredReading;
 import dev.vigil.provisioning.SessionControl;
 
 import dev.vigil.provisioning.audit.AuditLog;

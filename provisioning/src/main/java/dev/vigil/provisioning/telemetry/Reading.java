@@ -1,4 +1,4 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.telemetry;
 
 /**
  * One resolved SenML record (RFC 8428): a name, an optional unit, exactly one of a number, string or

@@ -1,5 +1,7 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.telemetry;
 
+import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.SqlTime;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

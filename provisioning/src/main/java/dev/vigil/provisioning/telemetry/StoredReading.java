@@ -1,4 +1,4 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.telemetry;
 
 import java.time.Instant;
 
