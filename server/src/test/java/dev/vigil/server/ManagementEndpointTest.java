@@ -136,6 +136,34 @@ class ManagementEndpointTest {
     }
 
     @Test
+    void audit_verify_with_the_data_directory_of_a_stopped_server_reads_its_database_directly() throws Exception {
+        server.addDevice("s1", "sensor");
+        server.admin("device.suspend", VigilTestServer.args().put("name", "s1"));
+        VigilTestServer stopped = server;
+        String data = stopped.dataDir().root().toString();
+        stopped.stopKeepingData(); // stopped: no management endpoint, no mgmt.uri
+        server = VigilTestServer.start(); // for the common teardown
+        CliRun intact = vigil("audit", "verify", "--data", data);
+        assertThat(intact.exitCode()).as(intact.err()).isZero();
+        assertThat(intact.out()).startsWith("audit log intact: ").contains("records verified");
+        try (dev.vigil.provisioning.Database database = dev.vigil.provisioning.Database.openEmbedded(
+                stopped.dataDir().root())) {
+            database.inTransaction(c -> {
+                try (var update = c.prepareStatement("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")) {
+                    return update.executeUpdate();
+                }
+            });
+        }
+        CliRun broken = vigil("audit", "verify", "--data", data);
+        assertThat(broken.exitCode()).isEqualTo(1);
+        assertThat(broken.errLines()).containsExactly("vigil audit verify: BROKEN in 1 place, first at record 2:"
+                + " record 2 was changed after it was written");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(stopped.dataDir().root())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
     void removing_an_operator_cuts_its_live_session() throws Exception {
         KeyPair bobKey = PemFiles.generateP256();
         server.admin("operator.add", VigilTestServer.args().put("name", "bob").put("role", "admin")

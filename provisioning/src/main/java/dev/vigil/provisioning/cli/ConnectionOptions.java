@@ -55,6 +55,19 @@ public final class ConnectionOptions {
         return data != null || server != null || env.containsKey("VIGIL_SERVER");
     }
 
+    /**
+     * The local data directory of a stopped server: {@code --data DIR} given, no server named otherwise, and no
+     * server running there (it writes {@code DIR/mgmt.uri} while it runs). Empty otherwise.
+     */
+    java.util.Optional<DataDir> stoppedServerData(Map<String, String> env) {
+        if (data == null || server != null || env.containsKey("VIGIL_SERVER")) {
+            return java.util.Optional.empty();
+        }
+        DataDir dir = new DataDir(data);
+        return dir.isInitialised() && !Files.exists(dir.managementUriFile()) ? java.util.Optional.of(dir)
+                : java.util.Optional.empty();
+    }
+
     ManagementEndpoint resolve(Map<String, String> env) throws IOException {
         DataDir dir = data == null ? null : new DataDir(data);
         if (dir != null && !dir.isInitialised()) {

@@ -4,7 +4,14 @@ import dev.vigil.provisioning.management.ManagementException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Printable;
+import dev.vigil.provisioning.audit.AuditAnchors;
+import dev.vigil.provisioning.audit.AuditLog;
+import dev.vigil.provisioning.management.AuditReport;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -160,6 +167,21 @@ final class RecordCommands {
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
             return client.call("audit.verify", args());
+        }
+
+        /** With {@code --data DIR} of a stopped server: verifies its database directly (local access). */
+        @Override
+        JsonNode runLocally() throws IOException {
+            java.util.Optional<DataDir> stopped = connection.stoppedServerData(context.environment());
+            if (stopped.isEmpty()) {
+                return null;
+            }
+            DataDir dir = stopped.get();
+            try (Database database = Database.openEmbedded(dir.root())) {
+                AuditAnchors anchors = new AuditAnchors(database, PemFiles.readKeyPair(dir.auditKey()),
+                        dir.auditAnchor(), java.time.Clock.systemUTC());
+                return AuditReport.of(new AuditLog(database, anchors).verify());
+            }
         }
 
         @Override

@@ -35,18 +35,7 @@ final class RecordOperations {
     void register(Map<String, Operation> operations) {
         operations.put("telemetry.tail", (caller, args) -> tailTelemetry(args));
         operations.put("audit.tail", (caller, args) -> auditTail(args));
-        operations.put("audit.verify", (caller, args) -> {
-            AuditLog.Verification result = registry.audit().verify();
-            ObjectNode node = Args.object().put("intact", result.intact()).put("checked", result.checked())
-                    .put("anchored", result.anchored());
-            if (!result.intact()) {
-                node.put("firstBroken", result.firstBroken()).put("problem", result.problem())
-                        .put("broken", result.broken());
-                ArrayNode breaks = node.putArray("breaks");
-                result.breaks().forEach(b -> breaks.addObject().put("seq", b.seq()).put("problem", b.problem()));
-            }
-            return node;
-        });
+        operations.put("audit.verify", (caller, args) -> AuditReport.of(registry.audit().verify()));
         operations.put("events", (caller, args) -> events(args));
         operations.put("status", (caller, args) -> status());
     }
