@@ -55,6 +55,7 @@ final class GatewayFence {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             return new RequestGate.Gated(true, "standing");
         }
+        gate.heard(child.get(), now);
         return gate.judge(exchange, child.get(), standing, "t", now);
     }
 

@@ -46,13 +46,15 @@ final class RequestGate extends ServerMessageDeliverer {
     private final TrustRegistry trust;
     private final Clock clock;
     private final Metrics metrics;
+    private final DeviceActivity activity;
     private final GatewayFence fence;
 
     /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
     RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock,
-            Metrics metrics) {
+            Metrics metrics, DeviceActivity activity) {
         super(root, config);
         this.metrics = metrics;
+        this.activity = activity;
         this.registry = registry;
         this.policy = registry.policy();
         this.trust = trust;
@@ -82,6 +84,7 @@ final class RequestGate extends ServerMessageDeliverer {
         }
         long now = clock.millis();
         Optional<DeviceIdentity> identity = registry.devices().findByKeyId(keyId.get());
+        identity.ifPresent(device -> activity.heard(device.deviceId(), now));
         Standing standing = Standing.of(identity, policy, now);
         List<String> path = request.getOptions().getUriPath();
         if (path.size() == 2 && path.get(0).equals(".well-known") && path.get(1).equals("core")
@@ -137,6 +140,11 @@ final class RequestGate extends ServerMessageDeliverer {
                 request.getCode() + " /" + resource + ": " + decision);
         return new Gated(true, decision.rateLimited() ? "rate-limited"
                 : decision.reason().orElse(DenyReason.RESOURCE_NOT_ALLOWED).name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** A proxied child is heard from too (through its gateway). */
+    void heard(DeviceIdentity device, long now) {
+        activity.heard(device.deviceId(), now);
     }
 
     /** The trust tier a request is decided at: the trust engine's, unless the lifecycle restricts the device more. */

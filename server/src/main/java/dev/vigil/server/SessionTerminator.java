@@ -98,6 +98,32 @@ final class SessionTerminator implements SessionControl {
         }
     }
 
+    /** The device endpoint's live sessions by key id: since when, from where, with which Connection ID. */
+    java.util.Map<String, dev.vigil.provisioning.management.LiveActivity.Session> liveSessions() {
+        java.util.Map<String, dev.vigil.provisioning.management.LiveActivity.Session> live =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            devices.startForEach((Filter<Connection>) connection -> {
+                DTLSSession session = connection.getEstablishedSession();
+                String name = peerName(connection);
+                InetSocketAddress peer = connection.getPeerAddress();
+                if (session != null && name != null && peer != null) {
+                    org.eclipse.californium.scandium.dtls.ConnectionId cid = connection.getConnectionId();
+                    live.put(name, new dev.vigil.provisioning.management.LiveActivity.Session(
+                            java.time.Instant.ofEpochMilli(session.getCreationTime()),
+                            peer.getAddress().getHostAddress() + ":" + peer.getPort(),
+                            cid == null || cid.isEmpty() ? null : cid.getAsString()));
+                }
+                return false;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("listing sessions failed", e.getCause());
+        }
+        return live;
+    }
+
     @Override
     public int liveDeviceSessions() {
         return countDevices(Connection::hasEstablishedDtlsContext);

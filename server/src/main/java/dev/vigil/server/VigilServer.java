@@ -48,6 +48,7 @@ public final class VigilServer implements AutoCloseable {
     private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
     private final Metrics metrics = new Metrics();
+    private final DeviceActivity activity;
     private final String metricsAddress;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
@@ -98,6 +99,7 @@ public final class VigilServer implements AutoCloseable {
                 return thread;
             });
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
+            activity = new DeviceActivity(sessions);
             connections.dropWith(sessions::dropDeviceSession);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
             registry.trust().cutSessionsWith(sessions);
@@ -108,7 +110,7 @@ public final class VigilServer implements AutoCloseable {
             devices.addEndpoint(deviceEndpoint.endpoint());
             if (gate != Gate.BYPASSED) {
                 devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
-                        gate == Gate.FULL ? registry.trust() : null, clock, metrics));
+                        gate == Gate.FULL ? registry.trust() : null, clock, metrics, activity));
             }
             TelemetryResource telemetry = new TelemetryResource(registry.devices(), registry.telemetry(),
                     registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
@@ -122,7 +124,7 @@ public final class VigilServer implements AutoCloseable {
 
             management = new CoapServer(managementConfig);
             management.addEndpoint(managementEndpoint.endpoint());
-            management.add(new ManagementResource(new ManagementService(registry, sessions, clock),
+            management.add(new ManagementResource(new ManagementService(registry, sessions, activity, clock),
                     registry.operators()));
 
             long every = config.get(VigilConfig.SESSION_SWEEP_INTERVAL, TimeUnit.MILLISECONDS);

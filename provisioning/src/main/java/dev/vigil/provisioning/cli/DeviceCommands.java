@@ -78,6 +78,25 @@ final class DeviceCommands {
                 + " or QUARANTINED.")
         String tier;
 
+        @Option(names = "--state", paramLabel = "STATE", description = "Only devices in this lifecycle state, e.g. ACTIVE.")
+        String state;
+
+        @Option(names = "--profile", paramLabel = "PROFILE", description = "Only devices of this profile.")
+        String profile;
+
+        @Option(names = "--name", paramLabel = "GLOB", description = "Only names matching this glob, e.g. 'pump-*'.")
+        String name;
+
+        @Option(names = "--seen-before", paramLabel = "DURATION", description = "Only devices not heard from for this"
+                + " long (or not since the node started), e.g. 1h, 30m, 2d.")
+        String seenBefore;
+
+        @Option(names = "--sort", paramLabel = "KEY", description = "name (default) or last-seen (longest silent first).")
+        String sort;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         ListDevices(CliContext context) {
             super(context);
         }
@@ -85,21 +104,60 @@ final class DeviceCommands {
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
             var args = args();
-            if (tier != null) {
-                args.put("tier", tier);
+            put(args, "tier", tier);
+            put(args, "state", state);
+            put(args, "profile", profile);
+            put(args, "name", name);
+            put(args, "sort", sort);
+            if (seenBefore != null) {
+                args.put("seenBeforeSeconds", seconds(seenBefore));
             }
             return client.call("device.list", args);
         }
 
+        private static void put(com.fasterxml.jackson.databind.node.ObjectNode args, String field, String value) {
+            if (value != null) {
+                args.put(field, value);
+            }
+        }
+
+        private int seconds(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([smhd])").matcher(text);
+            if (!m.matches()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--seen-before must be a duration such as 30m, 1h or 2d, not '" + text + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            long unit = switch (m.group(2)) {
+                case "s" -> 1;
+                case "m" -> 60;
+                case "h" -> 3600;
+                default -> 86_400;
+            };
+            return (int) Math.min(Integer.MAX_VALUE, n * unit);
+        }
+
         @Override
         void printHuman(JsonNode result) {
-            Table table = new Table("NAME", "PROFILE", "STATE", "TRUST", "KEY ID");
+            Table table = new Table("NAME", "PROFILE", "STATE", "TRUST", "LAST SEEN", "KEY ID");
+            java.time.Instant now = java.time.Instant.now();
             for (JsonNode device : result.path("devices")) {
                 table.row(device.path("name").asText(), device.path("profile").asText(),
                         device.path("state").asText(), device.path("trustTier").asText("-"),
+                        ago(device.path("lastSeen").asText(null), now) + (device.path("online").asBoolean() ? " *" : ""),
                         device.path("keyId").asText("-"));
             }
             table.print(context.out());
+        }
+
+        /** "12s ago", "3h ago", "-" (not seen since the node started); a '*' after it marks a live session. */
+        private static String ago(String at, java.time.Instant now) {
+            if (at == null) {
+                return "-";
+            }
+            long s = Math.max(0, java.time.Duration.between(java.time.Instant.parse(at), now).getSeconds());
+            return s < 120 ? s + "s ago" : s < 7200 ? s / 60 + "m ago" : s < 172_800 ? s / 3600 + "h ago"
+                    : s / 86_400 + "d ago";
         }
     }
 

@@ -39,6 +39,12 @@ final class RecordCommands {
             out.printf("created %s  updated %s%n", d.path("createdAt").asText(), d.path("updatedAt").asText());
             out.printf("trust %s, score %d (vigil device trust %s)%n", d.path("trustTier").asText(),
                     d.path("trustScore").asInt(), d.path("name").asText());
+            out.printf("last seen %s  last reading %s  firmware %s%n", d.path("lastSeen").asText("not since the node"
+                    + " started"), d.path("lastReading").asText("none"), d.path("firmware").asText("not reported"));
+            JsonNode session = d.path("session");
+            out.printf("session %s%n", session.isMissingNode() ? "none live" : "since " + session.path("since").asText()
+                    + " from " + session.path("address").asText() + (session.has("connectionId")
+                    ? " (Connection ID " + session.path("connectionId").asText() + ")" : ""));
             Table keys = new Table("KEY ID", "STATE", "CREATED", "ACTIVATED");
             for (JsonNode k : d.path("keys")) {
                 keys.row(k.path("keyId").asText(), k.path("state").asText(), k.path("createdAt").asText(),

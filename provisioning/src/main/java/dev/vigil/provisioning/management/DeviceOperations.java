@@ -48,8 +48,6 @@ final class DeviceOperations {
     void register(Map<String, Operation> operations) {
         operations.put("device.add", this::add);
         operations.put("device.import", this::importChunk);
-        operations.put("device.list", (caller, args) -> list(Args.optionalText(args, "tier")));
-        operations.put("device.show", (caller, args) -> show(Args.text(args, "name")));
         for (Lifecycle transition : List.of(Lifecycle.APPROVE, Lifecycle.SUSPEND, Lifecycle.QUARANTINE,
                 Lifecycle.REINSTATE, Lifecycle.DECOMMISSION)) {
             operations.put("device." + transition.verb(), (caller, args) -> change(caller, args, transition));
@@ -124,19 +122,7 @@ final class DeviceOperations {
         }
     }
 
-    private JsonNode list(String tier) {
-        TrustTier only = tier == null ? null : tier(tier);
-        ArrayNode list = Args.JSON.arrayNode();
-        for (Device device : registry.devices().list()) {
-            TrustTier current = registry.trust().tierOf(device.id());
-            if (only == null || only == current) {
-                list.add(json(device).put("trustTier", current.name()));
-            }
-        }
-        return Args.object().set("devices", list);
-    }
-
-    private static TrustTier tier(String name) {
+    static TrustTier tier(String name) {
         try {
             return TrustTier.valueOf(name.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -165,22 +151,6 @@ final class DeviceOperations {
         ObjectNode baseline = node.putObject("baseline");
         new java.util.TreeMap<>(e.baseline()).forEach(baseline::put);
         return node;
-    }
-
-    private JsonNode show(String name) {
-        DeviceRegistry.Details details = registry.devices().show(name);
-        ObjectNode result = json(details.device()).put("rotationRequested", details.rotationRequested())
-                .put("trustScore", registry.trust().scoreOf(details.device().id()))
-                .put("trustTier", registry.trust().tierOf(details.device().id()).name());
-        ArrayNode keys = result.putArray("keys");
-        for (DeviceKey key : details.keys()) {
-            ObjectNode k = keys.addObject().put("keyId", key.keyId()).put("state", key.state().name())
-                    .put("createdAt", key.createdAt().toString());
-            if (key.activatedAt() != null) {
-                k.put("activatedAt", key.activatedAt().toString());
-            }
-        }
-        return result;
     }
 
     private JsonNode change(Operator caller, JsonNode args, Lifecycle transition) {

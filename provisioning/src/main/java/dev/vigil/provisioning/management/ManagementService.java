@@ -28,9 +28,14 @@ public final class ManagementService {
 
     /** Operations are authorised by the operator roles of the policy in force. */
     public ManagementService(Registry registry, SessionControl sessions, Clock clock) {
+        this(registry, sessions, LiveActivity.NONE, clock);
+    }
+
+    public ManagementService(Registry registry, SessionControl sessions, LiveActivity activity, Clock clock) {
         this.policy = registry.policy();
         this.clock = clock;
         new DeviceOperations(registry, sessions).register(operations);
+        new DeviceViews(registry, activity, clock).register(operations);
         new AccessOperations(registry, sessions).register(operations);
         new RecordOperations(registry, sessions).register(operations);
         new PolicyOperations(registry).register(operations);

@@ -103,6 +103,19 @@ public final class TelemetryStore {
         }
     }
 
+    /** When the device's newest stored reading was received, if it has any. */
+    public java.util.Optional<Instant> lastReceived(long deviceId) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement(
+                    "SELECT received_at FROM telemetry WHERE device_id = ? ORDER BY id DESC LIMIT 1")) {
+                query.setLong(1, deviceId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? java.util.Optional.of(SqlTime.instant(rows, 1)) : java.util.Optional.empty();
+                }
+            }
+        });
+    }
+
     /** The newest {@code limit} readings of a device, oldest first. */
     public List<StoredReading> tail(String deviceName, int limit) {
         return database.inTransaction(c -> {

@@ -1,0 +1,36 @@
+package dev.vigil.provisioning.management;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * What the node sees of devices right now, for operators: live DTLS sessions and when each device was last
+ * heard from. Held in memory by the node that serves the device (not persisted: after a restart a device is
+ * "not seen" until it next speaks; its last stored reading is in the registry).
+ */
+public interface LiveActivity {
+
+    /** A live session: since when (its handshake), from which address, with which Connection ID (hex, or null). */
+    record Session(Instant since, String address, String connectionId) {
+    }
+
+    /** Live device sessions by key id. */
+    Map<String, Session> sessions();
+
+    /** When the device last made a request to this node (epoch ms), if it did since the node started. */
+    OptionalLong lastRequestMillis(long deviceId);
+
+    /** For a management service without a device endpoint (tests of operations alone). */
+    LiveActivity NONE = new LiveActivity() {
+        @Override
+        public Map<String, Session> sessions() {
+            return Map.of();
+        }
+
+        @Override
+        public OptionalLong lastRequestMillis(long deviceId) {
+            return OptionalLong.empty();
+        }
+    };
+}
