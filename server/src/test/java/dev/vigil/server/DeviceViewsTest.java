@@ -87,4 +87,31 @@ class DeviceViewsTest {
         assertThat(badState.exitCode()).isEqualTo(1);
         assertThat(badState.errLines()).singleElement().asString().contains("state must be one of");
     }
+
+    @Test
+    void telemetry_tail_follow_prints_new_readings_as_they_are_stored_with_their_measurement_time() throws Exception {
+        KeyPair key = server.addDevice("pump-9", "sensor");
+        java.io.StringWriter out = new java.io.StringWriter();
+        String[] args = {"telemetry", "tail", "pump-9", "-f", "--server", server.managementUri().toString(),
+            "--operator-key", server.dataDir().adminKey().toString(), "--server-key",
+            server.dataDir().serverPublicKey().toString()};
+        Thread follower = new Thread(() -> dev.vigil.provisioning.cli.VigilCli.run(Main.context(
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true)), args));
+        follower.start();
+        try (DeviceClient device = new DeviceClient(server.deviceUri(), key, server.serverPublicKey()).timeout(5_000)) {
+            long measured = java.time.Instant.now().getEpochSecond() - 60; // a device with a clock says when it measured
+            org.eclipse.californium.core.coap.Request post = org.eclipse.californium.core.coap.Request.newPost();
+            post.setPayload("[{\"n\":\"flow\",\"u\":\"l/min\",\"v\":7.5,\"t\":" + measured + "}]");
+            post.getOptions().setContentFormat(110); // SenML JSON
+            assertThat(device.send("/t", post).code()).isEqualTo(ResponseCode.CHANGED);
+            for (int waited = 0; !out.toString().contains("flow") && waited < 100; waited++) {
+                Thread.sleep(100);
+            }
+            assertThat(out.toString()).contains(java.time.Instant.ofEpochSecond(measured) + "  flow  7.5  l/min");
+        } finally {
+            follower.interrupt();
+            follower.join(10_000);
+        }
+        assertThat(follower.isAlive()).isFalse();
+    }
 }

@@ -75,9 +75,14 @@ final class RecordCommands {
 
         abstract String line(JsonNode entry);
 
+        /** The operation's arguments besides paging (a device's name, for telemetry). */
+        com.fasterxml.jackson.databind.node.ObjectNode request() {
+            return args();
+        }
+
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            JsonNode first = client.call(operation(), args().put("limit", lines));
+            JsonNode first = client.call(operation(), request().put("limit", lines));
             if (!follow) {
                 return first;
             }
@@ -89,7 +94,7 @@ final class RecordCommands {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                print(client.call(operation(), args().put("after", Math.max(last, 0)).put("limit", 1000)));
+                print(client.call(operation(), request().put("after", Math.max(last, 0)).put("limit", 1000)));
             }
             return JSON.createObjectNode().set(listField(), JSON.createArrayNode());
         }

@@ -1,10 +1,9 @@
 package dev.vigil.provisioning.cli;
 
-import dev.vigil.provisioning.management.ManagementException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.provisioning.Printable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code vigil telemetry ...}. */
@@ -13,34 +12,53 @@ final class TelemetryCommands {
     private TelemetryCommands() {
     }
 
-    @Command(name = "tail", description = "Show a device's newest readings, oldest first.")
-    static final class Tail extends RemoteCommand {
+    @Command(name = "tail", description = "Show a device's newest readings, oldest first; -f follows new ones.")
+    static final class Tail extends RecordCommands.Followable {
 
         @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
         String device;
-
-        @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "20",
-                description = "How many readings (1-1000, default ${DEFAULT-VALUE}).")
-        int lines;
 
         Tail(CliContext context) {
             super(context);
         }
 
         @Override
-        JsonNode run(ManagementClient client) throws ManagementException {
-            return client.call("telemetry.tail", args().put("device", device).put("limit", lines));
+        String operation() {
+            return "telemetry.tail";
+        }
+
+        @Override
+        String listField() {
+            return "readings";
+        }
+
+        @Override
+        com.fasterxml.jackson.databind.node.ObjectNode request() {
+            return args().put("device", device);
+        }
+
+        @Override
+        String line(JsonNode r) {
+            JsonNode value = r.has("v") ? r.get("v") : r.has("vs") ? r.get("vs") : r.path("vb");
+            return Printable.forTerminal(String.join("  ", r.path("receivedAt").asText(),
+                    r.has("t") ? measured(r.get("t").asDouble()) : "-", r.path("name").asText(), value.asText(),
+                    r.path("unit").asText("")).strip());
         }
 
         @Override
         void printHuman(JsonNode result) {
-            Table table = new Table("RECEIVED", "NAME", "VALUE", "UNIT");
+            Table table = new Table("RECEIVED", "MEASURED", "NAME", "VALUE", "UNIT");
             for (JsonNode r : result.path("readings")) {
                 JsonNode value = r.has("v") ? r.get("v") : r.has("vs") ? r.get("vs") : r.path("vb");
-                table.row(r.path("receivedAt").asText(), r.path("name").asText(), value.asText(),
-                        r.path("unit").asText(""));
+                table.row(r.path("receivedAt").asText(), r.has("t") ? measured(r.get("t").asDouble()) : "-",
+                        r.path("name").asText(), value.asText(), r.path("unit").asText(""));
             }
             table.print(context.out());
+        }
+
+        /** SenML time (seconds since the epoch, fractions kept to the millisecond) as an ISO instant. */
+        private static String measured(double seconds) {
+            return java.time.Instant.ofEpochMilli(Math.round(seconds * 1000)).toString();
         }
     }
 }

@@ -46,10 +46,12 @@ final class RecordOperations {
         if (registry.devices().idOf(name).isEmpty()) {
             throw Refusal.notFound("no device named '" + name + "'");
         }
+        long after = Args.number(args, "after", -1);
         ArrayNode readings = Args.JSON.arrayNode();
-        for (StoredReading stored : registry.telemetry().tail(name, limit)) {
+        for (StoredReading stored : after < 0 ? registry.telemetry().tail(name, limit)
+                : registry.telemetry().since(name, after, limit)) {
             Reading r = stored.reading();
-            ObjectNode row = readings.addObject().put("id", stored.id())
+            ObjectNode row = readings.addObject().put("id", stored.id()).put("seq", stored.id())
                     .put("receivedAt", stored.receivedAt().toString()).put("name", r.name());
             if (r.unit() != null) {
                 row.put("unit", r.unit());

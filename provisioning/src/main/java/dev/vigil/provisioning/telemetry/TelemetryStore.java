@@ -118,13 +118,28 @@ public final class TelemetryStore {
 
     /** The newest {@code limit} readings of a device, oldest first. */
     public List<StoredReading> tail(String deviceName, int limit) {
+        List<StoredReading> newest = select(deviceName, " ORDER BY t.id DESC LIMIT ?", -1, limit);
+        Collections.reverse(newest);
+        return newest;
+    }
+
+    /** The device's readings stored after the one with id {@code afterId}, oldest first, at most {@code limit}. */
+    public List<StoredReading> since(String deviceName, long afterId, int limit) {
+        return select(deviceName, " AND t.id > ? ORDER BY t.id LIMIT ?", afterId, limit);
+    }
+
+    private List<StoredReading> select(String deviceName, String order, long afterId, int limit) {
         return database.inTransaction(c -> {
             List<StoredReading> result = new ArrayList<>();
             try (PreparedStatement query = c.prepareStatement("SELECT t.id, t.received_at, t.name, t.unit,"
                     + " t.num_value, t.str_value, t.bool_value, t.measured_at FROM telemetry t"
-                    + " JOIN devices d ON d.id = t.device_id WHERE d.name = ? ORDER BY t.id DESC LIMIT ?")) {
-                query.setString(1, deviceName);
-                query.setInt(2, limit);
+                    + " JOIN devices d ON d.id = t.device_id WHERE d.name = ?" + order)) {
+                int i = 1;
+                query.setString(i++, deviceName);
+                if (afterId >= 0) {
+                    query.setLong(i++, afterId);
+                }
+                query.setInt(i, limit);
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
                         Reading reading = new Reading(rows.getString(3), rows.getString(4),
@@ -135,7 +150,6 @@ public final class TelemetryStore {
                     }
                 }
             }
-            Collections.reverse(result);
             return result;
         });
     }
