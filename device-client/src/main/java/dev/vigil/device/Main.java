@@ -35,7 +35,7 @@ public final class Main {
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             String command = e.getCommandLine().getCommandSpec().qualifiedName();
-            err.println(command + ": " + e.getMessage() + " (see '" + command + " --help')");
+            err.println(command + ": " + e.getMessage() + didYouMean(e) + " (see '" + command + " --help')");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
@@ -55,5 +55,17 @@ public final class Main {
             return OK;
         }
         return outcome.code() == null && outcome.failure().startsWith("no answer") ? NO_ANSWER : REFUSED;
+    }
+
+    /** "; did you mean 'device'?" for a mistyped command or option picocli finds close matches for. */
+    private static String didYouMean(picocli.CommandLine.ParameterException e) {
+        if (e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched) {
+            java.util.List<String> close = unmatched.getSuggestions();
+            if (!close.isEmpty()) {
+                return "; did you mean " + String.join(" or ", close.stream().limit(3).map(c -> "'" + c + "'").toList())
+                        + "?";
+            }
+        }
+        return "";
     }
 }

@@ -168,7 +168,7 @@ public final class VigilCli {
     private static IParameterExceptionHandler usageError(CliContext context) {
         return (e, args) -> {
             String command = e.getCommandLine().getCommandSpec().qualifiedName();
-            context.err().println(command + ": " + e.getMessage() + " (see '" + command + " --help')");
+            context.err().println(command + ": " + e.getMessage() + didYouMean(e) + " (see '" + command + " --help')");
             return ExitCodes.USAGE;
         };
     }
@@ -197,5 +197,17 @@ public final class VigilCli {
             context.err().println(command + ": failed: " + cause);
             return ExitCodes.FAILED;
         };
+    }
+
+    /** "; did you mean 'device'?" for a mistyped command or option picocli finds close matches for. */
+    private static String didYouMean(picocli.CommandLine.ParameterException e) {
+        if (e instanceof picocli.CommandLine.UnmatchedArgumentException unmatched) {
+            java.util.List<String> close = unmatched.getSuggestions();
+            if (!close.isEmpty()) {
+                return "; did you mean " + String.join(" or ", close.stream().limit(3).map(c -> "'" + c + "'").toList())
+                        + "?";
+            }
+        }
+        return "";
     }
 }

@@ -43,6 +43,8 @@ class VigilCliUsageTest {
         "device | Missing required subcommand",
         "device add sensor-1 --profile sensor | Missing required option: '--key=PUBKEY.pem'",
         "device list --bogus | Unknown option: '--bogus'",
+        "devce list | did you mean 'device'",
+        "device list --stat ACTIVE | did you mean '--state'?",
         "device list | no management endpoint",
         "device list --server http://x:1 --operator-key k --server-key s | --server must be a coaps://host:port URI",
         "telemetry tail | Missing required parameter: 'NAME'",
