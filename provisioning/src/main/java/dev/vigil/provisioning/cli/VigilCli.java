@@ -120,6 +120,10 @@ public final class VigilCli {
                 .addSubcommand(new CommandLine(new Gateway()).addSubcommand(new GatewayCommands.Children(context)))
                 .addSubcommand(new RecordCommands.Events(context))
                 .addSubcommand(new RecordCommands.Status(context));
+        // bash/zsh completion: source <(vigil completion)
+        cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
+        cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
+                .description("Print a bash/zsh completion script: source <(vigil completion)");
         addOperatorKeyAlias(cli);
         cli.setOut(context.out());
         cli.setErr(context.err());

@@ -61,6 +61,13 @@ class VigilCliUsageTest {
     }
 
     @Test
+    void completion_prints_a_bash_script_that_knows_the_commands_and_their_options() {
+        assertThat(vigil(Map.of(), "completion")).isZero();
+        assertThat(out.toString()).contains("complete -F").contains("device").contains("--seen-before")
+                .contains("telemetry");
+    }
+
+    @Test
     void a_port_out_of_range_is_a_usage_error() throws Exception {
         dev.vigil.provisioning.DataDir.init(dir.resolve("data"));
         int code = vigil(Map.of(), "server", "--data", dir.resolve("data").toString(), "--port", "70000");
