@@ -89,6 +89,30 @@ class CliCommandsTest {
     }
 
     @Test
+    void policy_diff_names_what_applying_a_document_would_change_and_changes_nothing() throws Exception {
+        JsonNode shown = json("policy", "show");
+        String current = shown.path("document").asText();
+        Path same = server.scratch("policies").resolve("same.json");
+        Files.writeString(same, current);
+        assertThat(ok("policy", "diff", same.toString()).out()).startsWith("no change: ");
+
+        com.fasterxml.jackson.databind.node.ObjectNode document = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(current);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) document.path("profiles")).putObject("valve")
+                .putArray("services").add("key-rotation");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) document.path("profiles")).remove("sensor");
+        Path changed = server.scratch("policies").resolve("changed.json");
+        Files.writeString(changed, document.toString());
+        CliRun diff = ok("policy", "diff", changed.toString());
+        assertThat(diff.out()).contains("+ profiles.valve = {\"services\":[\"key-rotation\"]}")
+                .contains("- profiles.sensor (was ").contains("2 changes against version");
+        assertThat(json("policy", "show").path("version").asLong()).as("nothing applied")
+                .isEqualTo(shown.path("version").asLong());
+        CliRun notJson = vigil("policy", "diff", server.scratch("policies").resolve("x.txt").toString());
+        assertThat(notJson.exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void device_lifecycle_commands() throws Exception {
         ok("device", "add", "s1", "--key", publicKeyFile("s1").toString(), "--profile", "sensor");
         assertThat(ok("device", "show", "s1").out()).contains("s1").contains("ACTIVE").contains("KEY ID");
