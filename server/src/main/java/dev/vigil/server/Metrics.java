@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.policy.TrustTier;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -41,6 +43,11 @@ final class Metrics implements AutoCloseable {
             .register(registry);
     private final Counter responses = Counter.builder().name("vigil_responses")
             .help("Responses of the device endpoint, by CoAP code").labelNames("code").register(registry);
+    /** Labelled series, looked up once: the gate's path then does no allocation and no label-array hashing. */
+    private final Map<String, CounterDataPoint> requestSeries = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> decisionSeries = new ConcurrentHashMap<>();
+    private final Map<org.eclipse.californium.core.coap.CoAP.ResponseCode, CounterDataPoint> responseSeries =
+            new ConcurrentHashMap<>();
     private HTTPServer http;
 
     Metrics() {
@@ -98,8 +105,8 @@ final class Metrics implements AutoCloseable {
     }
 
     void request(String resource, String decision, long nanos) {
-        requests.labelValues(RESOURCES.contains(resource) ? resource : "other").inc();
-        decisions.labelValues(decision).inc();
+        requestSeries.computeIfAbsent(RESOURCES.contains(resource) ? resource : "other", requests::labelValues).inc();
+        decisionSeries.computeIfAbsent(decision, decisions::labelValues).inc();
         gate.observe(nanos / 1e9);
     }
 
@@ -108,7 +115,7 @@ final class Metrics implements AutoCloseable {
         return new MessageInterceptorAdapter() {
             @Override
             public void sendResponse(Response response) {
-                responses.labelValues(response.getCode().toString()).inc();
+                responseSeries.computeIfAbsent(response.getCode(), code -> responses.labelValues(code.toString())).inc();
             }
         };
     }
