@@ -33,10 +33,7 @@ class DeviceViewsTest {
     }
 
     private CliRun vigil(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server.managementUri().toString(), "--operator-key",
-                server.dataDir().adminKey().toString(), "--server-key", server.dataDir().serverPublicKey().toString()));
-        return CliRun.vigil(all.toArray(String[]::new));
+        return server.vigil(args);
     }
 
     private List<String> names(String... args) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,10 +28,7 @@ class PolicyValidateAgreesWithApplyTest {
     }
 
     private CliRun online(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server.managementUri().toString(), "--operator-key",
-                server.dataDir().adminKey().toString(), "--server-key", server.dataDir().serverPublicKey().toString()));
-        return CliRun.vigil(all.toArray(String[]::new));
+        return server.vigil(args);
     }
 
     private Path policy(String name, String json) throws Exception {

@@ -188,6 +188,14 @@ public final class VigilTestServer implements AutoCloseable {
         return admin("telemetry.tail", args().put("device", device).put("limit", 1000)).path("readings");
     }
 
+    /** {@code vigil ARGS...} in this process against this node, as its admin operator. */
+    public CliRun vigil(String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(java.util.List.of("--server", managementUri().toString(), "--operator-key",
+                dataDir().adminKey().toString(), "--server-key", dataDir().serverPublicKey().toString()));
+        return CliRun.vigil(all.toArray(String[]::new));
+    }
+
     public static ObjectNode args() {
         return JsonNodeFactory.instance.objectNode();
     }
