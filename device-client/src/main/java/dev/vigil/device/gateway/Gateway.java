@@ -77,6 +77,7 @@ public final class Gateway implements AutoCloseable {
         if (settings.relayListen() != null) {
             relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0);
         }
+        writeStatus();
         puller.scheduleWithFixedDelay(this::pullQuietly, settings.pullSeconds(), settings.pullSeconds(),
                 TimeUnit.SECONDS);
         LOG.info("gateway up: children on {}, relay on {}, {} children ({} proxy, {} relay)", port(),
