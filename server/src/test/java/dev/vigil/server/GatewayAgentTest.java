@@ -228,7 +228,10 @@ class GatewayAgentTest {
         assertThat(send(second, 1.0).code()).isEqualTo(ResponseCode.CHANGED);
         assertThat(server.readings("c1")).hasSize(2);
         assertThat(server.readings("c2")).hasSize(1);
-        assertThat(Files.readString(server.scratch("gw1-state").resolve(Gateway.STATUS_FILE))).contains("\"c1\"")
-                .contains("\"proxy\"");
+        gateway.pull();
+        DeviceCliRun status = DeviceCliRun.vigilDevice("status", "--state", server.scratch("gw1-state").toString());
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).contains("children        c1 (proxy), c2 (proxy)")
+                .contains("requests        3 forwarded, 1 refused by the gateway").contains("2.03 unchanged");
     }
 }
