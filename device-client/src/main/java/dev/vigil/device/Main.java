@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vigil-device", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "vigil-device 0.1.0",
         description = "Vigil reference device client.",
         subcommands = {KeygenCommand.class, EnrollCommand.class, SendCommand.class, RotateCommand.class,
-            CommandsCommand.class, UpdateCommand.class, RunCommand.class, StatusCommand.class, SimulateCommand.class},
+            CommandsCommand.class, UpdateCommand.class, RunCommand.class, StatusCommand.class, SimulateCommand.class,
+            GatewayCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok (2.xx)", "1:refused", "2:usage error", "3:no answer from the server"})
 public final class Main {

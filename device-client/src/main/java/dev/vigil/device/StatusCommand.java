@@ -1,7 +1,12 @@
 package dev.vigil.device;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.device.agent.AgentStatus;
+import dev.vigil.device.gateway.Gateway;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vigil-device status}: what the agent in a state directory last reported about itself. */
-@Command(name = "status", description = "Show the agent's queue depth, last success, today's handshakes and bytes, session age.")
+@Command(name = "status", description = "Show the agent's queue depth, last success, today's handshakes and bytes, session age;"
+        + " or a gateway's children and last child-list pull.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -25,8 +31,12 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode status = AgentStatus.read(state);
         PrintWriter out = spec.commandLine().getOut();
+        Path gatewayFile = state.resolve(Gateway.STATUS_FILE);
+        if (Files.exists(gatewayFile)) {
+            return gateway(out, new ObjectMapper().readTree(gatewayFile.toFile()));
+        }
+        JsonNode status = AgentStatus.read(state);
         if (json) {
             out.println(status.toPrettyString());
             return Main.OK;
@@ -52,6 +62,23 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("firmware        %s%n", status.path("firmware").asText());
         }
         out.printf("as of           %s%n", status.path("now").asText());
+        return Main.OK;
+    }
+
+    /** What a gateway ({@code vigil-device gateway}) in this state directory last wrote about itself. */
+    private int gateway(PrintWriter out, JsonNode status) {
+        if (json) {
+            out.println(status.toPrettyString());
+            return Main.OK;
+        }
+        List<String> children = new ArrayList<>();
+        status.path("children").forEach(c -> children.add(c.path("name").asText() + " (" + c.path("mode").asText() + ")"));
+        out.printf("gateway         children on udp/%d, relay on %s%n", status.path("listen").asInt(),
+                status.path("relayPort").asInt() < 0 ? "none" : "udp/" + status.path("relayPort").asInt());
+        out.printf("children        %s%n", children.isEmpty() ? "none" : String.join(", ", children));
+        out.printf("last pull       %s: %s%n", status.path("lastPull").asText(), status.path("lastPullOutcome").asText());
+        out.printf("requests        %d forwarded, %d refused by the gateway%n", status.path("forwarded").asLong(),
+                status.path("refused").asLong());
         return Main.OK;
     }
 }

@@ -35,6 +35,10 @@ final class GatewayFence {
 
     /** Answers a refusal (handled), or lets the request through to the gateway resource. */
     RequestGate.Gated gate(Exchange exchange, DeviceIdentity gateway, List<String> path, long now) {
+        if (path.size() == 1) { // GET /gw: the caller's own child list; the resource answers 4.03 to a non-gateway
+            return new RequestGate.Gated(false, exchange.getRequest().getCode() == org.eclipse.californium.core.coap
+                    .CoAP.Code.GET ? "child-list" : "method");
+        }
         String name = path.size() > 1 ? path.get(1) : "";
         Optional<ChildLink> link = link(name);
         Optional<DeviceIdentity> child = link.map(ChildLink::childKeyId).flatMap(registry.devices()::findByKeyId);

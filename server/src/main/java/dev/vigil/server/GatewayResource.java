@@ -2,6 +2,10 @@ package dev.vigil.server;
 
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.gateways.Child;
 import dev.vigil.provisioning.gateways.ChildLink;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +15,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 
 /**
- * {@code POST /gw/{child}/t}: a gateway posting its proxied child's SenML readings, stored as the child's
+ * {@code GET /gw}: a gateway's child list; {@code POST /gw/{child}/t}: a gateway posting its proxied child's SenML readings, stored as the child's
  * (never the gateway's) with the same checks and {@code ?s=N} numbering as {@code /t}. The request gate's
  * {@link GatewayFence} has judged it already; the fence is asked again here so that the resource never
  * stores for a child its caller does not carry, whatever deliverer is in front of it.
@@ -34,6 +38,53 @@ final class GatewayResource extends CoapResource {
     @Override
     public Resource getChild(String name) {
         return this;
+    }
+
+    /**
+     * {@code GET /gw}: the caller's children, a CBOR array of {@code {"name","key","mode"}} ({@code key} is the
+     * child's ACTIVE key id, {@code ni:///sha-256;...} of its SubjectPublicKeyInfo, which the gateway compares with
+     * the raw public key a child proves in its own handshake). The ETag is a digest of the list: a gateway that
+     * sends it back gets 2.03 while nothing changed. A device with no children (or no trusted caller): 4.03.
+     */
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        Optional<DeviceIdentity> gateway = Peers.trustedDevice(exchange.advanced(), registry.devices());
+        if (gateway.isEmpty() || exchange.advanced().getRequest().getOptions().getUriPath().size() != 1) {
+            exchange.respond(gateway.isEmpty() ? ResponseCode.FORBIDDEN : ResponseCode.NOT_FOUND);
+            return;
+        }
+        List<Child> children = registry.gateways().children(gateway.get().name());
+        if (children.isEmpty()) {
+            exchange.respond(ResponseCode.FORBIDDEN);
+            return;
+        }
+        ArrayNode list = Payloads.CBOR.createArrayNode();
+        for (Child child : children) {
+            if (child.state() == DeviceState.ACTIVE && child.keyId() != null) {
+                list.addObject().put("name", child.name()).put("key", child.keyId()).put("mode", child.mode().id());
+            }
+        }
+        byte[] payload;
+        try {
+            payload = Payloads.CBOR.writeValueAsBytes(list);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] etag = java.util.Arrays.copyOf(sha256(payload), 8);
+        exchange.setETag(etag);
+        if (exchange.advanced().getRequest().getOptions().containsETag(etag)) {
+            exchange.respond(ResponseCode.VALID);
+            return;
+        }
+        exchange.respond(ResponseCode.CONTENT, payload, 60);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -39,6 +39,11 @@ public final class LossyRelay implements AutoCloseable {
 
     /** Starts relaying to {@code server}; {@code loss} is a probability from 0 to 1. */
     public LossyRelay(InetSocketAddress server, double loss, long seed) throws IOException {
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), server, loss, seed);
+    }
+
+    /** Starts relaying datagrams that arrive on {@code listen} to {@code server} (a gateway's relay port: no loss). */
+    public LossyRelay(InetSocketAddress listen, InetSocketAddress server, double loss, long seed) throws IOException {
         if (!(loss >= 0 && loss <= 1)) {
             throw new IllegalArgumentException("loss must be a probability from 0 to 1, not " + loss);
         }
@@ -50,7 +55,7 @@ public final class LossyRelay implements AutoCloseable {
         this.random = new SplittableRandom(seed);
         this.selector = Selector.open();
         this.front = DatagramChannel.open();
-        front.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        front.bind(listen);
         front.configureBlocking(false);
         front.register(selector, SelectionKey.OP_READ);
         this.thread = new Thread(this::relay, "vigil-sim-relay");
@@ -58,7 +63,7 @@ public final class LossyRelay implements AutoCloseable {
         thread.start();
     }
 
-    /** The loopback port devices send to. */
+    /** The port devices send to. */
     public int port() {
         return front.socket().getLocalPort();
     }

@@ -1,0 +1,53 @@
+package dev.vigil.device.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The children the server has assigned to this gateway ({@code GET /gw}): name, key id ({@code ni:///sha-256;...}
+ * of the child's SubjectPublicKeyInfo) and mode. Immutable; the gateway swaps in a new one on each change.
+ */
+public record ChildList(List<Child> children, byte[] etag) {
+
+    /** One assigned child. */
+    public record Child(String name, String keyId, String mode) {
+        public boolean proxied() {
+            return "proxy".equals(mode);
+        }
+    }
+
+    public static final ChildList EMPTY = new ChildList(List.of(), null);
+
+    private static final CBORMapper CBOR = new CBORMapper();
+
+    static ChildList parse(byte[] payload, byte[] etag) throws IOException {
+        JsonNode list = CBOR.readTree(payload);
+        if (list == null || !list.isArray()) {
+            throw new IOException("the child list is not a CBOR array");
+        }
+        Map<String, Child> children = new LinkedHashMap<>();
+        for (JsonNode child : list) {
+            String name = child.path("name").asText("");
+            String key = child.path("key").asText("");
+            if (name.isEmpty() || !key.startsWith("ni:///sha-256;")) {
+                throw new IOException("a child without a name or key id");
+            }
+            children.put(name, new Child(name, key, child.path("mode").asText("")));
+        }
+        return new ChildList(List.copyOf(children.values()), etag);
+    }
+
+    /** The proxied child holding the key {@code keyId}, if any. */
+    public Optional<Child> proxiedByKey(String keyId) {
+        return children.stream().filter(c -> c.proxied() && c.keyId().equals(keyId)).findFirst();
+    }
+
+    public long count(String mode) {
+        return children.stream().filter(c -> c.mode().equals(mode)).count();
+    }
+}

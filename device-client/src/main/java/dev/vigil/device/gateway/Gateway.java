@@ -1,0 +1,227 @@
+package dev.vigil.device.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.device.DeviceClient;
+import dev.vigil.device.sim.LossyRelay;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference gateway ({@code vigil-device gateway}). Its own session to the server ({@code upstream}) pulls the
+ * child list ({@code GET /gw}, revalidated by ETag) at start and every {@code pullSeconds}. Proxy children
+ * authenticate to it by their raw public keys ({@link ChildEndpoint}: only listed keys complete the handshake);
+ * a child's {@code POST /t} passes the gateway's own per-child rate limit and is forwarded as
+ * {@code POST /gw/{child}/t} on the gateway's session, the server's answer relayed back. Relay children send
+ * datagrams to the relay port, forwarded unchanged to the server (one socket per child address): the gateway
+ * sees only ciphertext. One log line ({@code vigil.gateway}) per child session and per request outcome.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.gateway");
+    public static final String STATUS_FILE = "gateway-status.json";
+
+    /** What the gateway is told to do. */
+    public record Settings(Path state, InetSocketAddress listen, InetSocketAddress relayListen,
+            InetSocketAddress server, double childRate, double childBurst, long pullSeconds) {
+    }
+
+    private final Settings settings;
+    private final DeviceClient upstream;
+    private final ScheduledExecutorService puller;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile ChildList children = ChildList.EMPTY;
+    private volatile String lastPull = "never";
+    private volatile String lastPullOutcome = "";
+    private CoapServer childServer;
+    private LossyRelay relay;
+
+    public Gateway(Settings settings, KeyPair key, DeviceClient upstream) throws IOException {
+        this.settings = settings;
+        this.upstream = upstream;
+        this.puller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-gateway-pull");
+            t.setDaemon(true);
+            return t;
+        });
+        pull();
+        ChildEndpoint endpoint = new ChildEndpoint(settings.listen(), key, () -> children);
+        childServer = new CoapServer(endpoint.config());
+        childServer.addEndpoint(new CoapEndpoint.Builder().setConnector(endpoint.connector())
+                .setConfiguration(endpoint.config()).build());
+        childServer.add(new Telemetry());
+        childServer.start();
+        if (settings.relayListen() != null) {
+            relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0);
+        }
+        writeStatus();
+        puller.scheduleWithFixedDelay(this::pullQuietly, settings.pullSeconds(), settings.pullSeconds(),
+                TimeUnit.SECONDS);
+        LOG.info("gateway up: children on {}, relay on {}, {} children ({} proxy, {} relay)", port(),
+                relay == null ? "none" : relay.port(), children.children().size(), children.count("proxy"),
+                children.count("relay"));
+    }
+
+    /** The UDP port proxy children connect to (DTLS). */
+    public int port() {
+        return childServer.getEndpoints().get(0).getAddress().getPort();
+    }
+
+    /** The UDP port relay children send to, or -1 without one. */
+    public int relayPort() {
+        return relay == null ? -1 : relay.port();
+    }
+
+    public ChildList children() {
+        return children;
+    }
+
+    private void pullQuietly() {
+        try {
+            pull();
+        } catch (RuntimeException e) {
+            LOG.warn("child list pull failed: {}", e.toString());
+        }
+    }
+
+    /** Pulls the child list once; keeps the last good one on failure. Returns the outcome in words. */
+    public synchronized String pull() {
+        Request get = Request.newGet();
+        get.getOptions().setAccept(60);
+        byte[] etag = children.etag();
+        if (etag != null) {
+            get.getOptions().addETag(etag);
+        }
+        DeviceClient.Outcome outcome = upstream.send("/gw", get);
+        lastPull = Instant.now().toString();
+        if (outcome.code() == ResponseCode.CONTENT) {
+            try {
+                byte[] tag = outcome.options().getETagCount() > 0 ? outcome.options().getETags().get(0) : null;
+                children = ChildList.parse(outcome.payload(), tag);
+                lastPullOutcome = "2.05 " + children.children().size() + " children";
+                LOG.info("child list: {}", children.children().stream().map(c -> c.name() + "(" + c.mode() + ")")
+                        .toList());
+            } catch (IOException e) {
+                lastPullOutcome = "unreadable list: " + e.getMessage();
+            }
+        } else {
+            lastPullOutcome = outcome.code() == ResponseCode.VALID ? "2.03 unchanged" : outcome.toString();
+            if (outcome.code() != ResponseCode.VALID) {
+                LOG.warn("child list pull: {} (keeping {} children)", outcome, children.children().size());
+            }
+        }
+        writeStatus();
+        return lastPullOutcome;
+    }
+
+    private void writeStatus() {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode status = json.createObjectNode();
+        status.put("listen", childServer == null ? settings.listen().getPort() : port());
+        status.put("relayPort", relayPort());
+        status.put("lastPull", lastPull);
+        status.put("lastPullOutcome", lastPullOutcome);
+        status.put("forwarded", forwarded.get());
+        status.put("refused", refused.get());
+        var list = status.putArray("children");
+        children.children().forEach(c -> list.addObject().put("name", c.name()).put("mode", c.mode()));
+        try {
+            Path temp = settings.state().resolve(STATUS_FILE + ".tmp");
+            Files.write(temp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(status));
+            Files.move(temp, settings.state().resolve(STATUS_FILE), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("cannot write {}: {}", STATUS_FILE, e.toString());
+        }
+    }
+
+    /** {@code POST /t} from a proxy child: rate-limited here, then forwarded on the gateway's own session. */
+    private final class Telemetry extends CoapResource {
+
+        Telemetry() {
+            super("t");
+        }
+
+        @Override
+        public void handlePOST(CoapExchange exchange) {
+            Request request = exchange.advanced().getRequest();
+            String keyId = request.getSourceContext().getPeerIdentity() instanceof RawPublicKeyIdentity rpk
+                    ? rpk.getName() : "";
+            var child = children.proxiedByKey(keyId);
+            if (child.isEmpty()) { // removed from the list since its handshake
+                refused.incrementAndGet();
+                LOG.info("child {} POST /t: 4.03 (no longer assigned)", keyId);
+                exchange.respond(ResponseCode.FORBIDDEN);
+                return;
+            }
+            String name = child.get().name();
+            long wait = buckets.computeIfAbsent(name, n -> new TokenBucket(settings.childRate(), settings.childBurst(),
+                    System.nanoTime())).take(System.nanoTime());
+            if (wait > 0) {
+                refused.incrementAndGet();
+                LOG.info("child {} POST /t: 4.29 (gateway rate limit, retry in {} s)", name, wait);
+                Response limited = new Response(ResponseCode.TOO_MANY_REQUESTS);
+                limited.getOptions().setMaxAge(wait);
+                exchange.respond(limited);
+                return;
+            }
+            Request forward = Request.newPost();
+            forward.setPayload(request.getPayload());
+            if (request.getOptions().hasContentFormat()) {
+                forward.getOptions().setContentFormat(request.getOptions().getContentFormat());
+            }
+            request.getOptions().getUriQuery().forEach(forward.getOptions()::addUriQuery);
+            DeviceClient.Outcome outcome = upstream.send("/gw/" + name + "/t", forward);
+            forwarded.incrementAndGet();
+            LOG.info("child {} POST /t: {}", name, outcome);
+            if (outcome.code() == null) {
+                exchange.respond(ResponseCode.GATEWAY_TIMEOUT);
+                return;
+            }
+            Response response = new Response(outcome.code());
+            response.setPayload(outcome.payload());
+            if (outcome.options().hasContentFormat()) {
+                response.getOptions().setContentFormat(outcome.options().getContentFormat());
+            }
+            if (outcome.options().hasMaxAge()) {
+                response.getOptions().setMaxAge(outcome.options().getMaxAge());
+            }
+            exchange.respond(response);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        puller.shutdownNow();
+        if (childServer != null) {
+            childServer.destroy();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        upstream.close();
+    }
+}
