@@ -166,23 +166,89 @@ public final class DeviceRegistry implements DeviceDirectory {
             throw new IllegalArgumentException(transition + " is not an operator transition");
         }
         Instant now = Instant.now();
-        LifecycleChange change = database.inTransaction(c -> {
-            DeviceRows.Row row = DeviceRows.lock(c, name);
-            DeviceState next = transition.next(row.state());
-            DeviceRows.setState(c, row.id(), next, now);
-            List<DeviceKey> keys = DeviceRows.keys(c, row.id());
-            if (next == DeviceState.DECOMMISSIONED) {
-                for (DeviceKey key : keys) {
-                    DeviceRows.setKeyState(c, key.keyId(), KeyState.REVOKED, now);
-                }
-            }
-            audit.append(c, actor, "device." + transition.verb(), name, "state=" + row.state(), "state=" + next);
-            Device after = device(new DeviceRows.Row(row.id(), row.name(), row.profile(), next, row.createdAt(), now),
-                    next == DeviceState.DECOMMISSIONED ? null : DeviceRows.activeKey(c, row.id()).orElse(null));
-            return new LifecycleChange(after, row.state(), keys.stream().map(DeviceKey::keyId).toList());
-        });
+        LifecycleChange change = database.inTransaction(c -> apply(c, DeviceRows.lock(c, name), transition, actor, now));
         change.keyIds().forEach(cache::invalidate);
         return change;
+    }
+
+    /** The most names one {@link #changeAll} takes: one transaction, one management request. */
+    public static final int MAX_BATCH = 1_000;
+
+    /**
+     * An operator's lifecycle transition on a batch of devices, in one transaction, audited per device; idempotent:
+     * a device already where the transition leads is reported unchanged and not audited again. Any unknown name, or
+     * any device the transition is illegal for, refuses the whole batch with one line naming them all, and nothing
+     * changes (a batch of one refuses with the single-device message).
+     */
+    public List<LifecycleChange> changeAll(List<String> names, Lifecycle transition, Actor actor) {
+        if (transition == Lifecycle.ACTIVATE || transition == Lifecycle.ROTATE) {
+            throw new IllegalArgumentException(transition + " is not an operator transition");
+        }
+        List<String> distinct = names.stream().distinct().toList();
+        if (distinct.isEmpty() || distinct.size() > MAX_BATCH) {
+            throw Refusal.invalid("a batch holds 1 to " + MAX_BATCH + " device names, not " + distinct.size());
+        }
+        Instant now = Instant.now();
+        List<LifecycleChange> changes = database.inTransaction(c -> {
+            java.util.Map<String, DeviceRows.Row> rows = new java.util.TreeMap<>(); // locked in name order
+            List<String> unknown = new ArrayList<>();
+            List<String> illegal = new ArrayList<>();
+            for (String name : new java.util.TreeSet<>(distinct)) {
+                try {
+                    DeviceRows.Row row = DeviceRows.lock(c, name);
+                    rows.put(name, row);
+                    if (!transition.reached(row.state())) {
+                        transition.next(row.state());
+                    }
+                } catch (Refusal r) {
+                    if (distinct.size() == 1) {
+                        throw r; // the single-device message, as change() gives it
+                    }
+                    if (r.reason() == Refusal.Reason.NOT_FOUND) {
+                        unknown.add(name);
+                    } else {
+                        illegal.add(name + " (" + r.getMessage() + ")");
+                    }
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw Refusal.notFound("no device named " + String.join(", ", unknown) + "; nothing changed");
+            }
+            if (!illegal.isEmpty()) {
+                throw new Refusal(Refusal.Reason.ILLEGAL_TRANSITION, "cannot " + transition.verb() + " "
+                        + String.join(", ", illegal) + "; nothing changed");
+            }
+            List<LifecycleChange> done = new ArrayList<>();
+            for (String name : distinct) {
+                DeviceRows.Row row = rows.get(name);
+                done.add(transition.reached(row.state()) ? unchanged(c, row) : apply(c, row, transition, actor, now));
+            }
+            return done;
+        });
+        changes.stream().filter(LifecycleChange::changed).flatMap(ch -> ch.keyIds().stream()).forEach(cache::invalidate);
+        return changes;
+    }
+
+    private static LifecycleChange unchanged(java.sql.Connection c, DeviceRows.Row row) throws java.sql.SQLException {
+        List<String> keyIds = DeviceRows.keys(c, row.id()).stream().map(DeviceKey::keyId).toList();
+        return new LifecycleChange(device(row, row.state() == DeviceState.DECOMMISSIONED ? null
+                : DeviceRows.activeKey(c, row.id()).orElse(null)), row.state(), keyIds);
+    }
+
+    private LifecycleChange apply(java.sql.Connection c, DeviceRows.Row row, Lifecycle transition, Actor actor,
+            Instant now) throws java.sql.SQLException {
+        DeviceState next = transition.next(row.state());
+        DeviceRows.setState(c, row.id(), next, now);
+        List<DeviceKey> keys = DeviceRows.keys(c, row.id());
+        if (next == DeviceState.DECOMMISSIONED) {
+            for (DeviceKey key : keys) {
+                DeviceRows.setKeyState(c, key.keyId(), KeyState.REVOKED, now);
+            }
+        }
+        audit.append(c, actor, "device." + transition.verb(), row.name(), "state=" + row.state(), "state=" + next);
+        Device after = device(new DeviceRows.Row(row.id(), row.name(), row.profile(), next, row.createdAt(), now),
+                next == DeviceState.DECOMMISSIONED ? null : DeviceRows.activeKey(c, row.id()).orElse(null));
+        return new LifecycleChange(after, row.state(), keys.stream().map(DeviceKey::keyId).toList());
     }
 
     /** A provisioned device's first handshake: ACTIVE, or PENDING when its profile requires approval. */

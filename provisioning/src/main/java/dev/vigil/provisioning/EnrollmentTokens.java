@@ -23,6 +23,14 @@ public final class EnrollmentTokens {
     public record Created(String token, String profile, String deviceName, int uses, Instant expiresAt) {
     }
 
+    /** A usable token as operators see it: its id (the first 12 hex digits of its hash), never its secret. */
+    public record Listed(String id, String profile, String deviceName, int usesLeft, Instant expiresAt,
+            String createdBy) {
+    }
+
+    /** Characters of the token's SHA-256 (hex) that name it: in audit records, {@code token list} and revoke. */
+    static final int ID_LENGTH = 12;
+
     static final Duration MAX_TTL = Duration.ofDays(30);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -72,11 +80,75 @@ public final class EnrollmentTokens {
                 insert.executeUpdate();
             }
             registry.audit().append(c, actor, "token.create", "profile " + profile, null,
-                    "token " + hash(token).substring(0, 12) + " uses=" + uses + " expires=" + expiresAt
+                    "token " + hash(token).substring(0, ID_LENGTH) + " uses=" + uses + " expires=" + expiresAt
                             + (deviceName == null ? "" : " name=" + deviceName));
             return null;
         });
         return new Created(token, profile, deviceName, uses, expiresAt);
+    }
+
+    /** Tokens still usable (uses left, not expired, not revoked), soonest expiry first. */
+    public java.util.List<Listed> list() {
+        Instant now = Instant.now();
+        return registry.database().inTransaction(c -> {
+            java.util.List<Listed> tokens = new java.util.ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT token_hash, profile, device_name, uses_left,"
+                    + " expires_at, created_by FROM enrollment_tokens WHERE uses_left > 0 AND expires_at > ?"
+                    + " AND revoked_at IS NULL ORDER BY expires_at, token_hash")) {
+                query.setObject(1, SqlTime.utc(now));
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        tokens.add(new Listed(rows.getString(1).substring(0, ID_LENGTH), rows.getString(2),
+                                rows.getString(3), rows.getInt(4), SqlTime.instant(rows, 5), rows.getString(6)));
+                    }
+                }
+            }
+            return tokens;
+        });
+    }
+
+    /**
+     * Revokes the token with this id so it enrolls nothing more; audited. Idempotent: a token already revoked is
+     * success ({@code false}: nothing changed, nothing audited). An unknown id is NOT_FOUND.
+     *
+     * @return whether this call revoked it
+     */
+    public boolean revoke(String id, Actor actor) {
+        if (id == null || !id.matches("[0-9a-f]{" + ID_LENGTH + "}")) {
+            throw Refusal.invalid("a token id is " + ID_LENGTH + " lowercase hex digits, as vigil token list shows");
+        }
+        Instant now = Instant.now();
+        return registry.database().inTransaction(c -> {
+            String hash = null;
+            boolean revoked = false;
+            try (PreparedStatement query = c.prepareStatement("SELECT token_hash, revoked_at FROM enrollment_tokens"
+                    + " WHERE token_hash LIKE ? FOR UPDATE")) {
+                query.setString(1, id + "%");
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        if (hash != null) {
+                            throw Refusal.conflict("token id " + id + " is ambiguous");
+                        }
+                        hash = rows.getString(1);
+                        revoked = rows.getObject(2) != null;
+                    }
+                }
+            }
+            if (hash == null) {
+                throw Refusal.notFound("no enrollment token with id " + id);
+            }
+            if (revoked) {
+                return false;
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE enrollment_tokens SET revoked_at = ? WHERE token_hash = ?")) {
+                update.setObject(1, SqlTime.utc(now));
+                update.setString(2, hash);
+                update.executeUpdate();
+            }
+            registry.audit().append(c, actor, "token.revoke", "token " + id, null, "revoked");
+            return true;
+        });
     }
 
     /**
@@ -91,12 +163,15 @@ public final class EnrollmentTokens {
         Device device = registry.database().inTransaction(c -> {
             String profile;
             String name;
-            try (PreparedStatement query = c.prepareStatement("SELECT profile, device_name, uses_left, expires_at"
-                    + " FROM enrollment_tokens WHERE token_hash = ? FOR UPDATE")) {
+            try (PreparedStatement query = c.prepareStatement("SELECT profile, device_name, uses_left, expires_at,"
+                    + " revoked_at FROM enrollment_tokens WHERE token_hash = ? FOR UPDATE")) {
                 query.setString(1, hash(token == null ? "" : token));
                 try (ResultSet rows = query.executeQuery()) {
                     if (!rows.next()) {
                         throw Refusal.denied("unknown enrollment token");
+                    }
+                    if (rows.getObject(5) != null) {
+                        throw Refusal.denied("enrollment token revoked");
                     }
                     if (rows.getInt(3) < 1) {
                         throw Refusal.denied("enrollment token already used");
@@ -118,7 +193,7 @@ public final class EnrollmentTokens {
             long id = DeviceRows.insertDevice(c, name, profile, state, now);
             DeviceRows.insertKey(c, keyId, id, key.getEncoded(), KeyState.ACTIVE, now);
             registry.audit().append(c, Actor.device(keyId), "device.enroll", name, null,
-                    "state=" + state + " profile=" + profile + " token " + hash(token).substring(0, 12));
+                    "state=" + state + " profile=" + profile + " token " + hash(token).substring(0, ID_LENGTH));
             return new Device(id, name, keyId, profile, state, now, now);
         });
         registry.invalidate(keyId);

@@ -71,6 +71,11 @@ public enum Lifecycle {
         return next(current, ACTIVE);
     }
 
+    /** Whether a device in {@code current} is already where this transition leads (a repeat is then no change). */
+    public boolean reached(DeviceState current) {
+        return current == pastState();
+    }
+
     private DeviceState pastState() {
         return switch (this) {
             case SUSPEND -> SUSPENDED;

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Applied policy documents, versioned: each apply stores the whole document as the next version, with
- * its audit record, in one transaction. The newest version is the one in force; on a fresh database
+ * its audit record, in one transaction; a document equal (as JSON) to the one in force is no new version. The newest version is the one in force; on a fresh database
  * that is the shipped {@code policies/default.json}, stored as version 1.
  */
 public final class PolicyStore {
@@ -90,7 +90,11 @@ public final class PolicyStore {
     /** As {@link #apply(String, Actor)}, with the operation check of {@link #validate(String, java.util.Set)}. */
     public CompiledPolicy apply(String document, Actor actor, java.util.Set<String> operations)
             throws PolicyDocumentException {
-        long next = current().version() + 1;
+        Stored current = current();
+        if (sameDocument(current.document(), document)) { // an unchanged policy applied again is no new version
+            return PolicyDocuments.compile(document, current.version(), operations);
+        }
+        long next = current.version() + 1;
         CompiledPolicy compiled = PolicyDocuments.compile(document, next, operations);
         database.inTransaction(c -> {
             AuditLog.lockChain(c);
@@ -98,6 +102,16 @@ public final class PolicyStore {
             return store(c, next, document, actor);
         });
         return compiled;
+    }
+
+    /** Equal as JSON (members in any order, any white space); text that is not JSON is never the same. */
+    static boolean sameDocument(String stored, String document) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            return json.readTree(stored).equals(json.readTree(document));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The checks a policy needs the registry for: profiles in use, and someone left to govern. */

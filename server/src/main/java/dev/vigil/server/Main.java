@@ -28,8 +28,13 @@ public final class Main {
     }
 
     public static CliContext context(PrintWriter out, PrintWriter err) {
+        return context(out, err, System.in);
+    }
+
+    /** As {@link #context(PrintWriter, PrintWriter)}, reading {@code --stdin} names from {@code in}. */
+    public static CliContext context(PrintWriter out, PrintWriter err, java.io.InputStream in) {
         return new CliContext(CoapsManagementClient::connect, (dir, port, mgmtPort) -> runServer(dir, port, mgmtPort, out),
-                System.getenv(), out, err);
+                System.getenv(), out, err, in);
     }
 
     private static void runServer(Path data, Integer port, Integer mgmtPort, PrintWriter out) throws Exception {

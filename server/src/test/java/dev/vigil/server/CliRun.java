@@ -8,9 +8,15 @@ import java.io.StringWriter;
 public record CliRun(int exitCode, String out, String err) {
 
     public static CliRun vigil(String... args) {
+        return vigilWithStdin("", args);
+    }
+
+    /** Runs {@code vigil args...} with {@code stdin} as its standard input. */
+    public static CliRun vigilWithStdin(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = VigilCli.run(Main.context(new PrintWriter(out), new PrintWriter(err)), args);
+        int code = VigilCli.run(Main.context(new PrintWriter(out), new PrintWriter(err),
+                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8))), args);
         return new CliRun(code, out.toString(), err.toString());
     }
 

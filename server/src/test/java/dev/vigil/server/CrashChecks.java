@@ -74,13 +74,17 @@ final class CrashChecks {
     }
 
     /**
-     * The admin can still govern: applies the policy in force again, adds an operator and removes it — the three
-     * operations {@code Governance} guards.
+     * The admin can still govern: applies the policy in force plus a profile named after the probe (the same document
+     * again would be no new version and skip the checks), adds an operator and removes it — the three operations
+     * {@code Governance} guards.
      */
     void adminCanStillGovern(String probe) throws Exception {
         Path policy = fixture.root().resolve("policy-in-force-" + probe + ".json");
-        Files.writeString(policy, node.admin("policy.show", VigilTestServer.args()).path("document").asText(),
-                StandardCharsets.UTF_8);
+        var document = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(node.admin("policy.show", VigilTestServer.args()).path("document").asText());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) document.get("profiles")).putObject(probe)
+                .putArray("services").add("key-rotation");
+        Files.writeString(policy, document.toString(), StandardCharsets.UTF_8);
         Path key = fixture.root().resolve("operator-" + probe + ".pub.pem");
         PemFiles.writePublicKey(key, PemFiles.generateP256().getPublic());
         for (String[] command : new String[][] {{"policy", "apply", policy.toString()},

@@ -173,8 +173,9 @@ class PolicyGateTest {
         Path good = server.scratch("p").resolve("good.json");
         Files.writeString(good, METERED);
         assertThat(vigil(with(admin, "policy", "validate", good.toString())).out()).endsWith(": valid\n");
+        // the same document as the one in force: no new version (issue 14: an unchanged policy is not a new version)
         assertThat(vigil(with(admin, "policy", "apply", good.toString())).out())
-                .contains("as policy version " + (version + 1));
+                .endsWith("is policy version " + version + " already: unchanged\n");
         assertThat(server.admin("audit.tail", VigilTestServer.args()).path("entries").findValuesAsText("action"))
                 .contains("policy.apply");
     }

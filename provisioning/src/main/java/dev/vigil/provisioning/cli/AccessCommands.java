@@ -60,6 +60,70 @@ final class AccessCommands {
         }
     }
 
+    @Command(name = "list", description = "Enrollment tokens still usable: id, profile, name, uses left, expiry"
+            + " (never the token itself).")
+    static final class TokenList extends RemoteCommand {
+        TokenList(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("token.list", args());
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            Table table = new Table("ID", "PROFILE", "NAME", "USES LEFT", "EXPIRES", "CREATED BY");
+            for (JsonNode t : result.path("tokens")) {
+                table.row(t.path("id").asText(), t.path("profile").asText(), t.path("name").asText("-"),
+                        t.path("usesLeft").asText(), t.path("expiresAt").asText(), t.path("createdBy").asText());
+            }
+            table.print(context.out());
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke an enrollment token by the id token list shows; revoking twice is"
+            + " success.")
+    static final class TokenRevoke extends RemoteCommand {
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The token's id (12 hex digits, from token list).")
+        String id;
+
+        TokenRevoke(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("token.revoke", args().put("id", id));
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().println(result.path("changed").asBoolean() ? "revoked token " + id
+                    : "token " + id + ": already revoked");
+        }
+    }
+
+    @Command(name = "whoami", description = "Print the operator this key authenticates as: name, role, key id.")
+    static final class WhoAmI extends RemoteCommand {
+        WhoAmI(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        JsonNode run(ManagementClient client) throws ManagementException {
+            return client.call("operator.whoami", args());
+        }
+
+        @Override
+        void printHuman(JsonNode result) {
+            context.out().printf("%s (role %s, key %s)%n", result.path("name").asText(), result.path("role").asText(),
+                    result.path("keyId").asText());
+        }
+    }
+
     @Command(name = "rotate", description = "Ask a device to rotate its key; it learns this on its next exchange.")
     static final class KeyRotate extends NamedCommand {
 

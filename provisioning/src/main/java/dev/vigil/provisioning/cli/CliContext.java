@@ -9,10 +9,16 @@ import java.util.Map;
 /**
  * What the commands need from outside: the transport to a management endpoint and a way to run
  * the server (both provided by the server module, so this module stays free of CoAP), the
- * environment, and where to print.
+ * environment, where to print, and standard input ({@code --stdin}).
  */
 public record CliContext(Connector connector, ServerLauncher launcher, Map<String, String> environment,
-        PrintWriter out, PrintWriter err) {
+        PrintWriter out, PrintWriter err, java.io.InputStream in) {
+
+    /** A context reading standard input from the process's. */
+    public CliContext(Connector connector, ServerLauncher launcher, Map<String, String> environment, PrintWriter out,
+            PrintWriter err) {
+        this(connector, launcher, environment, out, err, System.in);
+    }
 
     /** Opens a management session. */
     @FunctionalInterface

@@ -111,7 +111,9 @@ final class PolicyCommands {
 
         @Override
         void printValid(JsonNode result) {
-            context.out().println("applied " + file + " as policy version " + result.path("version").asLong());
+            context.out().println(result.path("changed").asBoolean(true)
+                    ? "applied " + file + " as policy version " + result.path("version").asLong()
+                    : file + " is policy version " + result.path("version").asLong() + " already: unchanged");
         }
     }
 

@@ -40,7 +40,25 @@ final class AccessOperations {
             sessions.terminate(List.of(keyId));
             return Args.object().put("name", name).put("removed", true);
         });
+        operations.put("operator.whoami", (caller, args) -> json(caller));
         operations.put("token.create", this::createToken);
+        operations.put("token.list", (caller, args) -> {
+            ArrayNode list = Args.JSON.arrayNode();
+            for (EnrollmentTokens.Listed token : registry.tokens().list()) {
+                var row = list.addObject().put("id", token.id()).put("profile", token.profile())
+                        .put("usesLeft", token.usesLeft()).put("expiresAt", token.expiresAt().toString())
+                        .put("createdBy", token.createdBy());
+                if (token.deviceName() != null) {
+                    row.put("name", token.deviceName());
+                }
+            }
+            return Args.object().set("tokens", list);
+        });
+        operations.put("token.revoke", (caller, args) -> {
+            String id = Args.text(args, "id");
+            boolean revoked = registry.tokens().revoke(id, Actor.operator(caller));
+            return Args.object().put("id", id).put("revoked", true).put("changed", revoked);
+        });
     }
 
     private JsonNode createToken(Operator caller, JsonNode args) {

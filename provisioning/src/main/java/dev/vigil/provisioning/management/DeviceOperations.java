@@ -153,18 +153,93 @@ final class DeviceOperations {
         return node;
     }
 
+    /**
+     * {@code {"name": N}} (the single form, answered as before), {@code {"names": [...]}} (one batch of at most
+     * {@link DeviceRegistry#MAX_BATCH}, one transaction) or {@code {"selector": {profile, state, tier}}} (resolved
+     * here, then changed in transactions of at most {@link DeviceRegistry#MAX_BATCH}).
+     */
     private JsonNode change(Operator caller, JsonNode args, Lifecycle transition) {
-        LifecycleChange change = registry.devices().change(Args.text(args, "name"), transition, Actor.operator(caller));
-        DeviceState after = change.device().state();
-        if (after == DeviceState.SUSPENDED || after == DeviceState.DECOMMISSIONED) {
-            sessions.terminate(change.keyIds());
+        if (args.hasNonNull("name")) {
+            return line(change(List.of(Args.text(args, "name")), transition, caller).get(0));
         }
-        if (after == DeviceState.DECOMMISSIONED) {
-            registry.policy().forgetDevice(change.device().id());
-            registry.trust().forget(change.device().id());
+        List<String> names = new ArrayList<>();
+        if (args.hasNonNull("selector")) {
+            names.addAll(select(args.get("selector")));
+        } else if (args.path("names").isArray()) {
+            args.get("names").forEach(n -> names.add(n.asText()));
+            if (names.size() > DeviceRegistry.MAX_BATCH) {
+                throw Refusal.invalid("a request names at most " + DeviceRegistry.MAX_BATCH + " devices, not "
+                        + names.size());
+            }
+        } else {
+            throw new IllegalArgumentException("give name, names or selector");
         }
+        ArrayNode devices = Args.JSON.arrayNode();
+        int changed = 0;
+        for (int from = 0; from < names.size(); from += DeviceRegistry.MAX_BATCH) {
+            for (LifecycleChange change : change(names.subList(from,
+                    Math.min(names.size(), from + DeviceRegistry.MAX_BATCH)), transition, caller)) {
+                devices.add(line(change));
+                changed += change.changed() ? 1 : 0;
+            }
+        }
+        ObjectNode result = Args.object().put("changed", changed).put("unchanged", devices.size() - changed);
+        result.set("devices", devices);
+        return result;
+    }
+
+    /** One batch in one transaction; then the live sessions follow, as for a single device. */
+    private List<LifecycleChange> change(List<String> names, Lifecycle transition, Operator caller) {
+        List<LifecycleChange> changes = registry.devices().changeAll(names, transition, Actor.operator(caller));
+        List<String> cut = new ArrayList<>();
+        for (LifecycleChange change : changes) {
+            DeviceState after = change.device().state();
+            if (!change.changed()) {
+                continue;
+            }
+            if (after == DeviceState.SUSPENDED || after == DeviceState.DECOMMISSIONED) {
+                cut.addAll(change.keyIds());
+            }
+            if (after == DeviceState.DECOMMISSIONED) {
+                registry.policy().forgetDevice(change.device().id());
+                registry.trust().forget(change.device().id());
+            }
+        }
+        if (!cut.isEmpty()) {
+            sessions.terminate(cut);
+        }
+        return changes;
+    }
+
+    /** Names of the devices a selector picks; decommissioned ones only when it asks for that state. */
+    private List<String> select(JsonNode selector) {
+        String profile = Args.optionalText(selector, "profile");
+        String state = Args.optionalText(selector, "state");
+        TrustTier tier = selector.hasNonNull("tier") ? tier(Args.text(selector, "tier")) : null;
+        DeviceState only = state == null ? null : state(state);
+        List<String> names = new ArrayList<>();
+        for (Device device : registry.devices().list()) {
+            if ((profile == null || profile.equals(device.profile()))
+                    && (only == null ? device.state() != DeviceState.DECOMMISSIONED : only == device.state())
+                    && (tier == null || tier == registry.trust().tierOf(device.id()))) {
+                names.add(device.name());
+            }
+        }
+        return names;
+    }
+
+    static DeviceState state(String name) {
+        try {
+            return DeviceState.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("state must be one of " + java.util.Arrays.toString(DeviceState.values())
+                    + ", not '" + name + "'");
+        }
+    }
+
+    private static ObjectNode line(LifecycleChange change) {
         return Args.object().put("name", change.device().name()).put("before", change.before().name())
-                .put("state", after.name());
+                .put("state", change.device().state().name()).put("changed", change.changed());
     }
 
     static ObjectNode json(Device device) {

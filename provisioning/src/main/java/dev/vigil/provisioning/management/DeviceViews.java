@@ -12,7 +12,6 @@ import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.Registry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -44,7 +43,7 @@ final class DeviceViews {
         String tierText = Args.optionalText(args, "tier");
         TrustTier tier = tierText == null ? null : DeviceOperations.tier(tierText);
         String stateText = Args.optionalText(args, "state");
-        DeviceState state = stateText == null ? null : state(stateText);
+        DeviceState state = stateText == null ? null : DeviceOperations.state(stateText);
         String profile = Args.optionalText(args, "profile");
         String nameGlob = Args.optionalText(args, "name");
         Pattern name = nameGlob == null ? null : glob(nameGlob);
@@ -110,15 +109,6 @@ final class DeviceViews {
             }
         }
         return result;
-    }
-
-    private static DeviceState state(String text) {
-        try {
-            return DeviceState.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("state must be one of " + java.util.Arrays.toString(DeviceState.values())
-                    + ", not '" + text + "'");
-        }
     }
 
     /** A shell-style glob ({@code *}, {@code ?}) as a whole-name pattern. */

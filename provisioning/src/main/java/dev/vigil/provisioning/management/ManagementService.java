@@ -10,7 +10,6 @@ import dev.vigil.provisioning.management.ManagementException.Reason;
 import java.util.HashMap;
 import java.util.Map;
 import dev.vigil.policy.Action;
-import dev.vigil.policy.Decision;
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.RequestFacts;
 import java.time.Clock;
@@ -21,6 +20,12 @@ import java.time.Clock;
  * Every operation passes the operator's role first; registry refusals become one-line answers.
  */
 public final class ManagementService {
+
+    /**
+     * Operations about the caller alone, allowed to every authenticated operator whatever the policy's roles say:
+     * knowing who you are is no privilege, and a role cannot be written that would lock an operator out of it.
+     */
+    static final java.util.Set<String> SELF = java.util.Set.of("operator.whoami");
 
     private final Map<String, Operation> operations = new HashMap<>();
     private final PolicyEngine policy;
@@ -62,9 +67,8 @@ public final class ManagementService {
         if (op == null) {
             throw new ManagementException(Reason.NOT_FOUND, "unknown operation '" + operation + "'");
         }
-        Decision decision = policy.decide(policy.operator(caller.id(), caller.role()), Action.OPERATE, operation,
-                RequestFacts.at(clock.millis()));
-        if (!decision.allowed()) {
+        if (!SELF.contains(operation) && !policy.decide(policy.operator(caller.id(), caller.role()), Action.OPERATE,
+                operation, RequestFacts.at(clock.millis())).allowed()) {
             throw new ManagementException(Reason.FORBIDDEN,
                     "role '" + caller.role() + "' may not " + operation);
         }

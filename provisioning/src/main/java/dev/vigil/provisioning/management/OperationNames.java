@@ -23,11 +23,11 @@ public final class OperationNames {
             "firmware.rollout.abort",
             "gateway.children",
             "key.rotate",
-            "operator.add", "operator.list", "operator.remove",
+            "operator.add", "operator.list", "operator.remove", "operator.whoami",
             "policy.apply", "policy.show", "policy.validate",
             "status",
             "telemetry.tail",
-            "token.create")));
+            "token.create", "token.list", "token.revoke")));
 
     private OperationNames() {
     }

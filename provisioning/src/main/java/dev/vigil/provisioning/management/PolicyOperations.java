@@ -32,10 +32,14 @@ final class PolicyOperations {
         });
         operations.put("policy.apply", (caller, args) -> {
             try {
+                long before = registry.policies().current().version();
                 CompiledPolicy compiled = registry.policies().apply(Args.text(args, "document"), Actor.operator(caller),
                         OperationNames.ALL);
-                registry.policy().apply(compiled);
-                return Args.object().put("valid", true).put("version", compiled.version());
+                boolean changed = compiled.version() != before;
+                if (changed) {
+                    registry.policy().apply(compiled);
+                }
+                return Args.object().put("valid", true).put("version", compiled.version()).put("changed", changed);
             } catch (PolicyDocumentException e) {
                 return PolicyChecks.invalid(e);
             }
