@@ -57,6 +57,8 @@ public final class Gateway implements AutoCloseable {
     private volatile String lastPull = "never";
     private volatile String lastPullOutcome = "";
     private CoapServer childServer;
+    /** Relay peers (child addresses) kept at once; beyond, the least recently heard gives up its socket. */
+    static final int RELAY_MAX_CHILDREN = 1024;
     private LossyRelay relay;
 
     public Gateway(Settings settings, KeyPair key, DeviceClient upstream) throws IOException {
@@ -75,7 +77,7 @@ public final class Gateway implements AutoCloseable {
         childServer.add(new Telemetry());
         childServer.start();
         if (settings.relayListen() != null) {
-            relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0);
+            relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0, RELAY_MAX_CHILDREN);
         }
         writeStatus();
         puller.scheduleWithFixedDelay(this::pullQuietly, settings.pullSeconds(), settings.pullSeconds(),

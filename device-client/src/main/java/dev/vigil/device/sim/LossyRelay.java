@@ -9,7 +9,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +29,10 @@ public final class LossyRelay implements AutoCloseable {
     private final SplittableRandom random;
     private final Selector selector;
     private final DatagramChannel front;
-    private final Map<SocketAddress, DatagramChannel> upstream = new HashMap<>();
+    /** Sockets toward the server by peer, least recently used first: at most {@code maxPeers} are kept. */
+    private final Map<SocketAddress, DatagramChannel> upstream = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private final int maxPeers;
+    private final AtomicLong evicted = new AtomicLong();
     private final Thread thread;
     private final AtomicLong datagramsUp = new AtomicLong();
     private final AtomicLong datagramsDown = new AtomicLong();
@@ -42,8 +44,23 @@ public final class LossyRelay implements AutoCloseable {
         this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), server, loss, seed);
     }
 
-    /** Starts relaying datagrams that arrive on {@code listen} to {@code server} (a gateway's relay port: no loss). */
+    /** Starts relaying datagrams that arrive on {@code listen} to {@code server}, keeping up to 4,096 peers. */
     public LossyRelay(InetSocketAddress listen, InetSocketAddress server, double loss, long seed) throws IOException {
+        this(listen, server, loss, seed, 4096);
+    }
+
+    /**
+     * Starts relaying datagrams that arrive on {@code listen} to {@code server} (a gateway's relay port: no loss),
+     * with a socket toward the server for each of at most {@code maxPeers} peers: a new peer beyond that closes the
+     * least recently heard one's (senders of spoofed addresses cannot exhaust sockets; a real peer that was evicted
+     * gets a new socket with its next datagram, and a DTLS session with a Connection ID survives the new port).
+     */
+    public LossyRelay(InetSocketAddress listen, InetSocketAddress server, double loss, long seed, int maxPeers)
+            throws IOException {
+        if (maxPeers < 1) {
+            throw new IllegalArgumentException("maxPeers must be at least 1, not " + maxPeers);
+        }
+        this.maxPeers = maxPeers;
         if (!(loss >= 0 && loss <= 1)) {
             throw new IllegalArgumentException("loss must be a probability from 0 to 1, not " + loss);
         }
@@ -75,6 +92,11 @@ public final class LossyRelay implements AutoCloseable {
 
     public long datagramsDown() {
         return datagramsDown.get();
+    }
+
+    /** Peers whose socket was closed to make room for a new one. */
+    public long evicted() {
+        return evicted.get();
     }
 
     /** Datagrams dropped on the way to the server, and on the way back. */
@@ -123,6 +145,12 @@ public final class LossyRelay implements AutoCloseable {
     private void up(SocketAddress device, ByteBuffer datagram) throws IOException {
         DatagramChannel toServer = upstream.get(device);
         if (toServer == null) {
+            if (upstream.size() >= maxPeers) {
+                java.util.Iterator<DatagramChannel> eldest = upstream.values().iterator();
+                eldest.next().close(); // also cancels its key
+                eldest.remove();
+                evicted.incrementAndGet();
+            }
             toServer = DatagramChannel.open();
             toServer.connect(server);
             toServer.configureBlocking(false);

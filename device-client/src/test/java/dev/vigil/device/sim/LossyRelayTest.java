@@ -118,4 +118,19 @@ class LossyRelayTest {
         assertThatThrownBy(() -> new LossyRelay((InetSocketAddress) echo.getLocalSocketAddress(), 1.2, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 0 to 1");
     }
+
+    @Test
+    void past_its_peer_limit_the_relay_closes_the_least_recently_heard_peers_socket_and_keeps_relaying()
+            throws Exception {
+        try (LossyRelay relay = new LossyRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                (InetSocketAddress) echo.getLocalSocketAddress(), 0, 1, 2);
+                DatagramSocket a = device(); DatagramSocket b = device(); DatagramSocket c = device()) {
+            assertThat(pingPong(relay, a, 1)).isEqualTo(1);
+            assertThat(pingPong(relay, b, 1)).isEqualTo(1);
+            assertThat(pingPong(relay, c, 1)).as("a third peer: a's socket goes").isEqualTo(1);
+            assertThat(relay.evicted()).isEqualTo(1);
+            assertThat(pingPong(relay, a, 1)).as("a again: a new socket (b's goes)").isEqualTo(1);
+            assertThat(relay.evicted()).isEqualTo(2);
+        }
+    }
 }
