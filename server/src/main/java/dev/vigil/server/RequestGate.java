@@ -65,8 +65,8 @@ final class RequestGate extends ServerMessageDeliverer {
     @Override
     protected boolean preDeliverRequest(Exchange exchange) {
         long start = System.nanoTime();
-        Gated gated = gate(exchange);
         List<String> path = exchange.getRequest().getOptions().getUriPath();
+        Gated gated = gate(exchange, path);
         metrics.request(path.isEmpty() ? "" : path.get(0), gated.decision(), System.nanoTime() - start);
         return gated.handled();
     }
@@ -75,7 +75,7 @@ final class RequestGate extends ServerMessageDeliverer {
     record Gated(boolean handled, String decision) {
     }
 
-    private Gated gate(Exchange exchange) {
+    private Gated gate(Exchange exchange, List<String> path) {
         Request request = exchange.getRequest();
         Optional<String> keyId = Peers.keyId(exchange);
         if (keyId.isEmpty()) {
@@ -86,7 +86,6 @@ final class RequestGate extends ServerMessageDeliverer {
         Optional<DeviceIdentity> identity = registry.devices().findByKeyId(keyId.get());
         identity.ifPresent(device -> activity.heard(device.deviceId(), now));
         Standing standing = Standing.of(identity, policy, now);
-        List<String> path = request.getOptions().getUriPath();
         if (path.size() == 2 && path.get(0).equals(".well-known") && path.get(1).equals("core")
                 && request.getCode() == Code.GET) {
             discover(exchange, standing, identity);

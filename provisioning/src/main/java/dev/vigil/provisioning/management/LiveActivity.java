@@ -20,17 +20,4 @@ public interface LiveActivity {
 
     /** When the device last made a request to this node (epoch ms), if it did since the node started. */
     OptionalLong lastRequestMillis(long deviceId);
-
-    /** For a management service without a device endpoint (tests of operations alone). */
-    LiveActivity NONE = new LiveActivity() {
-        @Override
-        public Map<String, Session> sessions() {
-            return Map.of();
-        }
-
-        @Override
-        public OptionalLong lastRequestMillis(long deviceId) {
-            return OptionalLong.empty();
-        }
-    };
 }

@@ -32,10 +32,6 @@ public final class ManagementService {
     private final Clock clock;
 
     /** Operations are authorised by the operator roles of the policy in force. */
-    public ManagementService(Registry registry, SessionControl sessions, Clock clock) {
-        this(registry, sessions, LiveActivity.NONE, clock);
-    }
-
     public ManagementService(Registry registry, SessionControl sessions, LiveActivity activity, Clock clock) {
         this.policy = registry.policy();
         this.clock = clock;
