@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.provisioning.DeviceDirectory;
 import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.telemetry.Pack;
 import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.telemetry.TelemetryStore;
 import dev.vigil.provisioning.commands.CommandQueue;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /t}: a device's SenML readings, stored with its name and the receive time. The 2.04 is
- * sent only after the batch is committed; it carries CBOR {@code {"rotate": true}} when an operator has
+ * sent only after the batch is committed (with group commit, {@link GroupedIngest}, after the commit of the group
+ * it joined); it carries CBOR {@code {"rotate": true}} when an operator has
  * asked the device to rotate its key, and {@code {"commands": true}} when commands wait for it at
  * {@code /cmd} (for devices that sleep rather than observe). A pack posted as {@code /t?s=N} has numbered
  * readings (N, N+1, ... for the records that carry a value): those at or below the device's highest stored
@@ -35,13 +37,17 @@ final class TelemetryResource extends CoapResource {
     private final TelemetryStore store;
     private final CommandQueue commands;
     private final int maxPayload;
+    /** Group commit, or null: one transaction per pack, answered on the request's thread (the old path). */
+    private final GroupedIngest ingest;
 
-    TelemetryResource(DeviceDirectory directory, TelemetryStore store, CommandQueue commands, int maxPayload) {
+    TelemetryResource(DeviceDirectory directory, TelemetryStore store, CommandQueue commands, int maxPayload,
+            GroupedIngest ingest) {
         super("t");
         this.directory = directory;
         this.store = store;
         this.commands = commands;
         this.maxPayload = maxPayload;
+        this.ingest = ingest;
         getAttributes().setTitle("Telemetry (SenML)");
         getAttributes().addContentType(SenmlDecoder.SENML_JSON);
         getAttributes().addContentType(SenmlDecoder.SENML_CBOR);
@@ -93,6 +99,15 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.BAD_REQUEST);
             return;
         }
+        if (ingest != null) {
+            ingest.submit(coapExchange, new Pack(device.deviceId(), now, readings, firstSeq),
+                    stored -> answer(coapExchange, device, stored),
+                    e -> {
+                        LOG.error("could not store telemetry of {}", device.name(), e);
+                        coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+                    });
+            return;
+        }
         TelemetryStore.Stored stored = null;
         try {
             if (firstSeq == null) {
@@ -105,6 +120,11 @@ final class TelemetryResource extends CoapResource {
             coapExchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
             return;
         }
+        answer(coapExchange, device, stored);
+    }
+
+    /** The 2.04 for a committed pack (from the writer thread when grouped); {@code stored} null: unnumbered. */
+    private void answer(CoapExchange coapExchange, DeviceIdentity device, TelemetryStore.Stored stored) {
         // a sleepy device learns on its next exchange that it should rotate its key or fetch /cmd; and, when it
         // repeated readings already stored, the highest number stored (a device restored from an old backup
         // numbers on from there instead of having every new reading dropped)

@@ -14,6 +14,7 @@ import org.eclipse.californium.elements.config.DefinitionUtils;
 import org.eclipse.californium.elements.config.DoubleDefinition;
 import org.eclipse.californium.elements.config.TimeDefinition;
 import org.eclipse.californium.elements.config.IntegerDefinition;
+import org.eclipse.californium.elements.config.BooleanDefinition;
 import org.eclipse.californium.elements.config.StringDefinition;
 import org.eclipse.californium.elements.config.SystemConfig;
 import org.eclipse.californium.elements.config.UdpConfig;
@@ -42,6 +43,14 @@ public final class VigilConfig {
     public static final IntegerDefinition TELEMETRY_MAX_PAYLOAD = new IntegerDefinition(
             MODULE + "TELEMETRY_MAX_PAYLOAD", "Largest telemetry payload accepted, in bytes (larger: 4.13).",
             4096, 16);
+    public static final BooleanDefinition TELEMETRY_GROUP_COMMIT = new BooleanDefinition(
+            MODULE + "TELEMETRY_GROUP_COMMIT", "Store telemetry from many devices in one transaction per group (one"
+                    + " writer thread; each 2.04 after its group's commit). false: one transaction per pack.", true);
+    public static final IntegerDefinition TELEMETRY_QUEUE = new IntegerDefinition(MODULE + "TELEMETRY_QUEUE",
+            "Telemetry packs waiting for the group commit at most; past it, 5.03 with Max-Age 1.", 4096, 1);
+    public static final TimeDefinition TELEMETRY_ACCEPT_AFTER = new TimeDefinition(MODULE + "TELEMETRY_ACCEPT_AFTER",
+            "A CON telemetry request not yet committed after this long is acknowledged with an empty ACK and"
+                    + " answered by a separate response; 0: always.", 500, TimeUnit.MILLISECONDS);
 
     public static final TimeDefinition SESSION_MAX_LIFETIME = new TimeDefinition(MODULE + "SESSION_MAX_LIFETIME",
             "Longest a DTLS session lives before the device must prove its key in a full handshake,"
@@ -102,6 +111,9 @@ public final class VigilConfig {
             config.set(MGMT_ADDRESS, DataDir.DEFAULT_MGMT_ADDRESS);
             config.set(METRICS_ADDRESS, "127.0.0.1:9464");
             config.set(TELEMETRY_MAX_PAYLOAD, 4096);
+            config.set(TELEMETRY_GROUP_COMMIT, true);
+            config.set(TELEMETRY_QUEUE, 4096);
+            config.set(TELEMETRY_ACCEPT_AFTER, 500, TimeUnit.MILLISECONDS);
             config.set(SESSION_MAX_LIFETIME, 24, TimeUnit.HOURS);
             config.set(SESSION_SWEEP_INTERVAL, 10, TimeUnit.SECONDS);
             config.set(ENROLLMENT_SESSION_LIFETIME, 5, TimeUnit.MINUTES);

@@ -48,6 +48,8 @@ public final class VigilServer implements AutoCloseable {
     private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
     private final Metrics metrics = new Metrics();
+    /** Group commit of telemetry, or null when VIGIL.TELEMETRY_GROUP_COMMIT is false. */
+    private final GroupedIngest ingest;
     private final DeviceActivity activity;
     private final String metricsAddress;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
@@ -112,8 +114,12 @@ public final class VigilServer implements AutoCloseable {
                 devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
                         gate == Gate.FULL ? registry.trust() : null, clock, metrics, activity));
             }
+            ingest = config.get(VigilConfig.TELEMETRY_GROUP_COMMIT)
+                    ? new GroupedIngest(registry.telemetry(), config.get(VigilConfig.TELEMETRY_QUEUE),
+                            config.get(VigilConfig.TELEMETRY_ACCEPT_AFTER, TimeUnit.MILLISECONDS))
+                    : null;
             TelemetryResource telemetry = new TelemetryResource(registry.devices(), registry.telemetry(),
-                    registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+                    registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD), ingest);
             devices.add(telemetry);
             devices.add(new GatewayResource(registry, telemetry));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
@@ -309,6 +315,9 @@ public final class VigilServer implements AutoCloseable {
     public void close() {
         metrics.close();
         sweeper.shutdownNow();
+        if (ingest != null) {
+            ingest.close(); // queued readings are stored and answered before the endpoint goes; new ones get 5.03
+        }
         devices.destroy();
         management.destroy();
         registry.trust().close();

@@ -49,24 +49,59 @@ public final class TelemetryStore {
     public Stored append(long deviceId, Instant receivedAt, List<Reading> readings, long firstSeq) {
         Stored result = database.inTransaction(c -> {
             Database.nameTransaction("telemetry");
-            long last = lastSeq(c, deviceId);
-            int skip = (int) Math.max(0, Math.min(readings.size(), last - firstSeq + 1));
-            List<Reading> fresh = readings.subList(skip, readings.size());
-            if (!fresh.isEmpty()) {
-                insert(c, deviceId, receivedAt, fresh);
-                long newLast = firstSeq + readings.size() - 1;
-                try (PreparedStatement upsert = c.prepareStatement(
-                        "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
-                    upsert.setLong(1, deviceId);
-                    upsert.setLong(2, newLast);
-                    upsert.executeUpdate();
-                }
-                last = newLast;
-            }
-            return new Stored(fresh.size(), skip, last);
+            return appendNumbered(c, deviceId, receivedAt, readings, firstSeq);
         });
         storedSinceStart.add(result.stored());
         return result;
+    }
+
+    /**
+     * Stores several devices' packs in ONE transaction (a group commit), in the order given: each pack as
+     * {@link #append} would, so a device's numbered packs keep its replay rule among themselves (a later pack sees
+     * what an earlier one in the group stored). Numbered devices' rows are locked in ascending id order first.
+     * Returns one {@link Stored} per pack, in order ({@code lastSeq} -1 for an unnumbered pack). If any pack fails,
+     * the whole group is rolled back and nothing is stored.
+     */
+    public List<Stored> appendGroup(List<Pack> packs) {
+        List<Stored> results = database.inTransaction(c -> {
+            Database.nameTransaction("telemetry");
+            java.util.SortedSet<Long> numbered = new java.util.TreeSet<>();
+            packs.stream().filter(p -> p.firstSeq() != null).forEach(p -> numbered.add(p.deviceId()));
+            for (long deviceId : numbered) {
+                lastSeq(c, deviceId);
+            }
+            List<Stored> stored = new ArrayList<>(packs.size());
+            for (Pack pack : packs) {
+                if (pack.firstSeq() == null) {
+                    insert(c, pack.deviceId(), pack.receivedAt(), pack.readings());
+                    stored.add(new Stored(pack.readings().size(), 0, -1));
+                } else {
+                    stored.add(appendNumbered(c, pack.deviceId(), pack.receivedAt(), pack.readings(), pack.firstSeq()));
+                }
+            }
+            return stored;
+        });
+        storedSinceStart.add(results.stream().mapToLong(Stored::stored).sum());
+        return results;
+    }
+
+    private static Stored appendNumbered(Connection c, long deviceId, Instant receivedAt, List<Reading> readings,
+            long firstSeq) throws SQLException {
+        long last = lastSeq(c, deviceId);
+        int skip = (int) Math.max(0, Math.min(readings.size(), last - firstSeq + 1));
+        List<Reading> fresh = readings.subList(skip, readings.size());
+        if (!fresh.isEmpty()) {
+            insert(c, deviceId, receivedAt, fresh);
+            long newLast = firstSeq + readings.size() - 1;
+            try (PreparedStatement upsert = c.prepareStatement(
+                    "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
+                upsert.setLong(1, deviceId);
+                upsert.setLong(2, newLast);
+                upsert.executeUpdate();
+            }
+            last = newLast;
+        }
+        return new Stored(fresh.size(), skip, last);
     }
 
     /** The highest sequence number stored for the device (-1 if none), its row locked until the commit. */
