@@ -35,7 +35,7 @@ final class GroupedIngest implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
     GroupedIngest(TelemetryStore store, int queueCapacity, long acceptAfterMillis) {
-        this.committer = new GroupCommitter(store, queueCapacity, 512, 4096);
+        this.committer = new GroupCommitter(store, queueCapacity, 512, 4096).start();
         this.acceptAfterMillis = acceptAfterMillis;
         this.timer = (ScheduledThreadPoolExecutor) Executors.newScheduledThreadPool(1, r -> {
             Thread thread = new Thread(r, "vigil-telemetry-accept");

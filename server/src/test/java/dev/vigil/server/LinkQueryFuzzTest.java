@@ -29,7 +29,7 @@ class LinkQueryFuzzTest {
         CoapResource wellKnown = new CoapResource(".well-known");
         wellKnown.add(new DiscoveryResource(root));
         root.add(wellKnown);
-        root.add(new TelemetryResource(null, null, null, 4096));
+        root.add(new TelemetryResource(null, null, null, 4096, null));
         root.add(new EnrollResource(null, null));
         root.add(new KeyResource(null));
         return root;

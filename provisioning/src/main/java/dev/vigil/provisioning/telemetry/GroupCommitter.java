@@ -54,7 +54,12 @@ public final class GroupCommitter implements AutoCloseable {
         this.maxGroupReadings = maxGroupReadings;
         this.writer = new Thread(this::run, "vigil-telemetry-writer");
         writer.setDaemon(true);
+    }
+
+    /** Starts the writer; packs offered before wait for it (the first group takes them all, within its bounds). */
+    public GroupCommitter start() {
         writer.start();
+        return this;
     }
 
     /**
@@ -148,6 +153,9 @@ public final class GroupCommitter implements AutoCloseable {
             closed = true;
         } finally {
             gate.writeLock().unlock();
+        }
+        if (writer.getState() == Thread.State.NEW) {
+            writer.start(); // never started: it still drains what was queued
         }
         try {
             writer.join();
