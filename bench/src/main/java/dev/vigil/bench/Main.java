@@ -35,6 +35,7 @@ public final class Main {
         BENCHMARKS.put("wire", WireBench::run);
         BENCHMARKS.put("import", ImportBench::run);
         BENCHMARKS.put("gate", dev.vigil.server.GateBench::run);
+        BENCHMARKS.put("ingest", dev.vigil.server.IngestBench::run);
         BENCHMARKS.put("policy", PolicyBench::run);
         BENCHMARKS.put("trust", TrustBench::run);
         BENCHMARKS.put("downlink", dev.vigil.bench.downlink.DownlinkBench::run);

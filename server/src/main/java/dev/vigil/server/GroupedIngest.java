@@ -85,6 +85,11 @@ final class GroupedIngest implements AutoCloseable {
         }
     }
 
+    /** Groups written since start (benchmarks report packs per group). */
+    long groups() {
+        return committer.groups();
+    }
+
     /** Refuses new packs (5.03), stores and answers those queued, then stops. */
     @Override
     public void close() {

@@ -289,6 +289,11 @@ public final class VigilServer implements AutoCloseable {
         return managementEndpoint.endpoint().getAddress();
     }
 
+    /** Telemetry groups committed since start, or -1 with group commit off (benchmarks). */
+    long telemetryGroups() {
+        return ingest == null ? -1 : ingest.groups();
+    }
+
     /** Full DTLS handshakes the device endpoint has verified since start (resumptions excluded). */
     public long fullDeviceHandshakes() {
         return deviceEndpoint.verifier().fullHandshakes();

@@ -43,6 +43,7 @@ public final class GroupCommitter implements AutoCloseable {
     /** Offers hold it shared, close exclusively: once closed is set, no pack can slip into the queue. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
 
     public GroupCommitter(TelemetryStore store, int queueCapacity, int maxGroupPacks, int maxGroupReadings) {
         if (queueCapacity < 1 || maxGroupPacks < 1 || maxGroupReadings < 1) {
@@ -80,6 +81,11 @@ public final class GroupCommitter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Groups the writer has written since it started (committed or failed): packs per group = packs / groups. */
+    public long groups() {
+        return groups.sum();
+    }
+
     private void run() {
         List<Entry> group = new ArrayList<>(maxGroupPacks);
         while (true) {
@@ -108,6 +114,7 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     private void write(List<Entry> group) {
+        groups.increment();
         List<TelemetryStore.Stored> results;
         try {
             results = store.appendGroup(group.stream().map(Entry::pack).toList());
