@@ -60,6 +60,7 @@ public final class IngestBench {
         /** The Vigil node, or null for the bare server. */
         VigilServer vigil;
         final List<Double> packsPerGroup = new ArrayList<>();
+        final List<Double> writerMicros = new ArrayList<>();
         final List<BenchDevice> devices = new ArrayList<>();
         final List<Double> rates = new ArrayList<>();
         final List<Double> cpuMicros = new ArrayList<>();
@@ -81,7 +82,7 @@ public final class IngestBench {
     public static Section run(Ctx ctx) throws Exception {
         Section section = new Section("ingest", "Durable readings/s: group commit vs one commit per reading vs a"
                 + " bare Californium server that discards", "server", "readings/s (median of rounds)", "rounds",
-                "process CPU µs / reading (client + servers)", "latency p50 / p99 ms", "packs per group (mean)", "responses");
+                "process CPU µs / reading (client + servers)", "latency p50 / p99 ms", "packs per group (mean)", "writer thread CPU µs / reading", "responses");
         int deviceCount = ctx.pick(100, 50);
         int clientThreads = 4;
         int rounds = ctx.pick(4, 2);
@@ -136,7 +137,8 @@ public final class IngestBench {
                         .append(n));
                 section.row(side.label, Fmt.median(side.rates), Fmt.list(side.rates), Fmt.median(side.cpuMicros),
                         Fmt.num(Fmt.median(side.p50)) + " / " + Fmt.num(Fmt.median(side.p99)),
-                        side.packsPerGroup.isEmpty() ? "—" : Fmt.num(Fmt.median(side.packsPerGroup)), codes.toString());
+                        side.packsPerGroup.isEmpty() ? "—" : Fmt.num(Fmt.median(side.packsPerGroup)),
+                        side.writerMicros.isEmpty() ? "—" : Fmt.num(Fmt.median(side.writerMicros)), codes.toString());
             }
             Side bareSide = sides.get(0);
             Section ratios = section.table("Ratio", "comparison", "ratio of medians", "median of per-round pairs",
@@ -222,11 +224,17 @@ public final class IngestBench {
         return server;
     }
 
+    /** CPU time of the group-commit writer thread (one in this JVM: only side (c) has one). */
+    private static long writerCpuNanos() {
+        return Probe.threadCpu().path("vigiltelemetrywriter").asLong(0);
+    }
+
     /** Closed loop: every device keeps one request outstanding until the round ends. */
     private static void load(Side side, byte[] reading, double seconds, boolean record) throws InterruptedException {
         long cpu0 = Probe.cpuNanos();
         long groups0 = side.vigil == null ? -1 : side.vigil.telemetryGroups();
         long stored0 = side.vigil == null ? 0 : side.vigil.registry().telemetry().storedSinceStart();
+        long writer0 = writerCpuNanos();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         AtomicLong ok = new AtomicLong();
@@ -248,8 +256,9 @@ public final class IngestBench {
         side.rates.add(ok.get() / elapsed);
         if (groups0 >= 0) {
             long groups = side.vigil.telemetryGroups() - groups0;
-            side.packsPerGroup.add(groups == 0 ? Double.NaN
-                    : (side.vigil.registry().telemetry().storedSinceStart() - stored0) / (double) groups);
+            long stored = side.vigil.registry().telemetry().storedSinceStart() - stored0;
+            side.packsPerGroup.add(groups == 0 ? Double.NaN : stored / (double) groups);
+            side.writerMicros.add(stored == 0 ? Double.NaN : (writerCpuNanos() - writer0) / 1e3 / stored);
         }
         side.cpuMicros.add(total == 0 ? Double.NaN : cpu / 1e3 / total);
         side.p50.add(Fmt.median(latencies));

@@ -49,7 +49,11 @@ public final class TelemetryStore {
     public Stored append(long deviceId, Instant receivedAt, List<Reading> readings, long firstSeq) {
         Stored result = database.inTransaction(c -> {
             Database.nameTransaction("telemetry");
-            return appendNumbered(c, deviceId, receivedAt, readings, firstSeq);
+            try (PreparedStatement rows = insertStatement(c)) {
+                Stored stored = appendNumbered(c, rows, deviceId, receivedAt, readings, firstSeq);
+                rows.executeBatch();
+                return stored;
+            }
         });
         storedSinceStart.add(result.stored());
         return result;
@@ -71,13 +75,17 @@ public final class TelemetryStore {
                 lastSeq(c, deviceId);
             }
             List<Stored> stored = new ArrayList<>(packs.size());
-            for (Pack pack : packs) {
-                if (pack.firstSeq() == null) {
-                    insert(c, pack.deviceId(), pack.receivedAt(), pack.readings());
-                    stored.add(new Stored(pack.readings().size(), 0, -1));
-                } else {
-                    stored.add(appendNumbered(c, pack.deviceId(), pack.receivedAt(), pack.readings(), pack.firstSeq()));
+            try (PreparedStatement rows = insertStatement(c)) { // every pack's rows in one batch
+                for (Pack pack : packs) {
+                    if (pack.firstSeq() == null) {
+                        addRows(rows, pack.deviceId(), pack.receivedAt(), pack.readings());
+                        stored.add(new Stored(pack.readings().size(), 0, -1));
+                    } else {
+                        stored.add(appendNumbered(c, rows, pack.deviceId(), pack.receivedAt(), pack.readings(),
+                                pack.firstSeq()));
+                    }
                 }
+                rows.executeBatch();
             }
             return stored;
         });
@@ -85,13 +93,14 @@ public final class TelemetryStore {
         return results;
     }
 
-    private static Stored appendNumbered(Connection c, long deviceId, Instant receivedAt, List<Reading> readings,
-            long firstSeq) throws SQLException {
+    /** The replay rule for one numbered pack: its fresh readings join {@code rows}' batch, its number is stored. */
+    private static Stored appendNumbered(Connection c, PreparedStatement rows, long deviceId, Instant receivedAt,
+            List<Reading> readings, long firstSeq) throws SQLException {
         long last = lastSeq(c, deviceId);
         int skip = (int) Math.max(0, Math.min(readings.size(), last - firstSeq + 1));
         List<Reading> fresh = readings.subList(skip, readings.size());
         if (!fresh.isEmpty()) {
-            insert(c, deviceId, receivedAt, fresh);
+            addRows(rows, deviceId, receivedAt, fresh);
             long newLast = firstSeq + readings.size() - 1;
             try (PreparedStatement upsert = c.prepareStatement(
                     "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
@@ -121,20 +130,30 @@ public final class TelemetryStore {
 
     private static void insert(Connection c, long deviceId, Instant receivedAt, List<Reading> readings)
             throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO telemetry (device_id, received_at, name,"
-                + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Reading r : readings) {
-                insert.setLong(1, deviceId);
-                insert.setObject(2, SqlTime.utc(receivedAt));
-                insert.setString(3, r.name());
-                insert.setString(4, r.unit());
-                insert.setObject(5, r.number(), Types.DOUBLE);
-                insert.setString(6, r.text());
-                insert.setObject(7, r.bool(), Types.BOOLEAN);
-                insert.setObject(8, r.measuredAt(), Types.DOUBLE);
-                insert.addBatch();
-            }
+        try (PreparedStatement insert = insertStatement(c)) {
+            addRows(insert, deviceId, receivedAt, readings);
             insert.executeBatch();
+        }
+    }
+
+    private static PreparedStatement insertStatement(Connection c) throws SQLException {
+        return c.prepareStatement("INSERT INTO telemetry (device_id, received_at, name,"
+                + " unit, num_value, str_value, bool_value, measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+
+    /** Adds one row per reading to {@code insert}'s batch. */
+    private static void addRows(PreparedStatement insert, long deviceId, Instant receivedAt, List<Reading> readings)
+            throws SQLException {
+        for (Reading r : readings) {
+            insert.setLong(1, deviceId);
+            insert.setObject(2, SqlTime.utc(receivedAt));
+            insert.setString(3, r.name());
+            insert.setString(4, r.unit());
+            insert.setObject(5, r.number(), Types.DOUBLE);
+            insert.setString(6, r.text());
+            insert.setObject(7, r.bool(), Types.BOOLEAN);
+            insert.setObject(8, r.measuredAt(), Types.DOUBLE);
+            insert.addBatch();
         }
     }
 
