@@ -319,7 +319,14 @@ public final class VigilServer implements AutoCloseable {
     @Override
     public void close() {
         metrics.close();
-        sweeper.shutdownNow();
+        // not shutdownNow: an interrupt in the middle of a save makes H2 close its file (ClosedByInterruptException),
+        // and every later write of this close would fail with "the database has been closed"
+        sweeper.shutdown();
+        try {
+            sweeper.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (ingest != null) {
             ingest.close(); // queued readings are stored and answered before the endpoint goes; new ones get 5.03
         }
