@@ -101,6 +101,8 @@ public final class VigilServer implements AutoCloseable {
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
             activity = new DeviceActivity(sessions);
             connections.dropWith(sessions::dropDeviceSession);
+            connections.resumptionsFrom(deviceEndpoint.resumptions());
+            sessions.resumedBy(connections::resumed);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
