@@ -32,8 +32,13 @@ final class DeviceCommands {
         String via;
 
         @Option(names = "--mode", paramLabel = "MODE", description = "With --via: relay (its own DTLS session through"
-                + " the gateway) or proxy (the gateway speaks for it on /gw/NAME/t); default proxy.")
+                + " the gateway), proxy (the gateway speaks for it on /gw/NAME/t) or oscore (OSCORE end to end through"
+                + " the gateway, needs --oscore-out); default proxy.")
         String mode;
+
+        @Option(names = "--oscore-out", paramLabel = "FILE", description = "With --mode oscore: where the child's"
+                + " side of its new OSCORE context is written (0600, a new file); it is shown nowhere else, ever.")
+        Path oscoreOut;
 
         private String publicKey;
 
@@ -50,13 +55,31 @@ final class DeviceCommands {
             if (mode != null) {
                 args.put("mode", mode);
             }
-            return client.call("device.add", args);
+            JsonNode added = client.call("device.add", args);
+            if (added.has("oscore")) {
+                try {
+                    OscoreOut.write(oscoreOut, added.get("oscore"));
+                } catch (IOException e) {
+                    throw new IllegalStateException("the child was added but its OSCORE context could not be written to "
+                            + oscoreOut + " (" + e.getMessage() + "): decommission it and add it again");
+                }
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).remove("oscore");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).put("oscoreContext", oscoreOut.toString());
+            }
+            return added;
         }
 
         @Override
         void readFiles() throws IOException {
             if (mode != null && via == null) {
                 throw new IllegalArgumentException("--mode needs --via");
+            }
+            if ("oscore".equals(mode) != (oscoreOut != null)) {
+                throw new IllegalArgumentException(oscoreOut == null ? "--mode oscore needs --oscore-out FILE"
+                        : "--oscore-out is only for --mode oscore");
+            }
+            if (oscoreOut != null) {
+                OscoreOut.check(oscoreOut);
             }
             publicKey = AccessCommands.pem(key);
         }
@@ -67,6 +90,10 @@ final class DeviceCommands {
                     device.path("profile").asText(), device.path("state").asText(), device.path("keyId").asText());
             if (device.has("via")) {
                 context.out().printf("  child of %s (%s)%n", device.path("via").asText(), device.path("mode").asText());
+            }
+            if (device.has("oscoreContext")) {
+                context.out().printf("  OSCORE kid %s; the child's context is in %s (0600): copy it to the child,"
+                        + " it is not shown again%n", device.path("kid").asText(), device.path("oscoreContext").asText());
             }
         }
     }
