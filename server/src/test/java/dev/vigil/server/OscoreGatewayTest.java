@@ -355,4 +355,45 @@ class OscoreGatewayTest {
         assertThat(server.readings("m2")).hasSize(1);
         assertThat(events("rate-limited")).anyMatch(e -> e.startsWith("m1: ")).noneMatch(e -> e.startsWith("m2: "));
     }
+
+    /**
+     * Bytes on the wire child→gateway for one reading (the same SenML CBOR), after the first: an OSCORE child's
+     * CoAP/UDP datagram vs a relay child's DTLS record (what the gateway's relay port forwards unchanged). Printed
+     * for the README; the assertion is only that OSCORE costs the child's radio less.
+     */
+    @Test
+    void an_oscore_reading_costs_fewer_bytes_on_the_child_link_than_a_relayed_dtls_record() throws Exception {
+        Gateway gateway = gateway();
+        Path context = oscoreChild("o1", "sensor");
+        KeyPair relayKey = PemFiles.generateP256();
+        server.admin("device.add", VigilTestServer.args().put("name", "r1").put("profile", "sensor").put("via", "gw1")
+                .put("mode", "relay").put("publicKey", PemFiles.publicKeyPem(relayKey.getPublic())));
+        gateway.pull();
+        byte[] reading = SenmlCbor.encode(Map.of("temp", 21.5));
+
+        LinkRelay toGateway = closing(new LinkRelay(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                gateway.oscorePort())));
+        OscoreChild oscore = child(context, toGateway.port());
+        assertThat(oscore.post("/t", reading).code()).isEqualTo(ResponseCode.CHANGED);
+        long before = toGateway.upBytes.get();
+        assertThat(oscore.post("/t", reading).code()).isEqualTo(ResponseCode.CHANGED);
+        long oscoreBytes = toGateway.upBytes.get() - before;
+
+        URI uri = server.deviceUri();
+        LinkRelay toServer = closing(new LinkRelay(new InetSocketAddress(uri.getHost(), uri.getPort())));
+        DeviceClient relayed = closing(new DeviceClient(URI.create("coaps://127.0.0.1:" + toServer.port()), relayKey,
+                server.serverPublicKey()).timeout(5_000));
+        assertThat(relayed.sendTelemetry(reading).code()).isEqualTo(ResponseCode.CHANGED);
+        long relayBefore = toServer.upBytes.get();
+        long datagramsBefore = toServer.upDatagrams.get();
+        assertThat(relayed.sendTelemetry(reading).code()).isEqualTo(ResponseCode.CHANGED);
+        long relayBytes = toServer.upBytes.get() - relayBefore;
+        assertThat(toServer.upDatagrams.get() - datagramsBefore).as("one record, no handshake").isEqualTo(1);
+
+        System.err.printf("bytes child->gateway per reading (SenML CBOR %d bytes): OSCORE %d, relay (DTLS record) %d%n",
+                reading.length, oscoreBytes, relayBytes);
+        assertThat(oscoreBytes).isLessThan(relayBytes);
+        assertThat(server.readings("o1")).hasSize(2);
+        assertThat(server.readings("r1")).hasSize(2);
+    }
 }
