@@ -39,7 +39,13 @@ final class OscoreServerContexts extends HashMapCtxDB {
     }
 
     private Optional<OSCoreCtx> load(String kid) {
-        Optional<OscoreMaterial> material = registry.byKid(kid);
+        Optional<OscoreMaterial> material;
+        try {
+            material = registry.byKid(kid);
+        } catch (IllegalStateException e) { // sealed with another key: this node's oscore-key is not the fleet's
+            LOG.error("OSCORE context for kid {} does not open: {}", kid, e.getMessage());
+            return Optional.empty();
+        }
         if (material.isEmpty()) {
             return Optional.empty();
         }

@@ -97,8 +97,7 @@ class OscoreGatewayTest {
     /** Registers an OSCORE child of gw1 and writes its side of the context as the CLI does; returns the file. */
     private Path oscoreChild(String name, String profile) throws Exception {
         JsonNode added = server.admin("device.add", VigilTestServer.args().put("name", name).put("profile", profile)
-                .put("via", "gw1").put("mode", "oscore")
-                .put("publicKey", PemFiles.publicKeyPem(PemFiles.generateP256().getPublic())));
+                .put("via", "gw1").put("mode", "oscore")); // no key pair: the registry holds one nobody has
         assertThat(added.path("mode").asText()).isEqualTo("oscore");
         Path file = server.scratch(name).resolve("oscore.json");
         Files.write(file, JSON.writeValueAsBytes(added.get("oscore")));
@@ -186,6 +185,15 @@ class OscoreGatewayTest {
         assertThat(again.exitCode()).isNotZero();
         assertThat(again.err().strip()).isEqualTo("vigil device add: " + out + " exists: --oscore-out writes a new"
                 + " file only");
+        Path keyless = server.scratch("cli").resolve("o7.oscore.json");
+        CliRun withoutKey = server.vigil("device", "add", "o7", "--profile", "sensor", "--via", "gw1", "--mode",
+                "oscore", "--oscore-out", keyless.toString());
+        assertThat(withoutKey.exitCode()).as(withoutKey.err()).isZero();
+        assertThat(JSON.readTree(keyless.toFile()).path("senderId").asText())
+                .isNotEqualTo(context.path("senderId").asText());
+        CliRun noKey = server.vigil("device", "add", "p7", "--profile", "sensor", "--via", "gw1", "--mode", "proxy");
+        assertThat(noKey.exitCode()).isNotZero();
+        assertThat(noKey.err()).contains("--key is required (only an OSCORE child may go without one)");
         CliRun missing = server.vigil("device", "add", "o8", "--key", key.toString(), "--profile", "sensor", "--via",
                 "gw1", "--mode", "oscore");
         assertThat(missing.exitCode()).isNotZero();

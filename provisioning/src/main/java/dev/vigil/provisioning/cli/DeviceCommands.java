@@ -21,7 +21,8 @@ final class DeviceCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "Unique device name, e.g. sensor-0042.")
         String name;
 
-        @Option(names = "--key", required = true, paramLabel = "PUBKEY.pem", description = "The device's public key.")
+        @Option(names = "--key", paramLabel = "PUBKEY.pem", description = "The device's public key (optional with"
+                + " --mode oscore: the server then makes a registry key whose private half nobody keeps).")
         Path key;
 
         @Option(names = "--profile", required = true, paramLabel = "P", description = "Policy profile, e.g. sensor.")
@@ -48,7 +49,10 @@ final class DeviceCommands {
 
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            var args = args().put("name", name).put("publicKey", publicKey).put("profile", profile);
+            var args = args().put("name", name).put("profile", profile);
+            if (publicKey != null) {
+                args.put("publicKey", publicKey);
+            }
             if (via != null) {
                 args.put("via", via);
             }
@@ -81,7 +85,10 @@ final class DeviceCommands {
             if (oscoreOut != null) {
                 OscoreOut.check(oscoreOut);
             }
-            publicKey = AccessCommands.pem(key);
+            if (key == null && !"oscore".equals(mode)) {
+                throw new IllegalArgumentException("--key is required (only an OSCORE child may go without one)");
+            }
+            publicKey = key == null ? null : AccessCommands.pem(key);
         }
 
         @Override
