@@ -146,9 +146,19 @@ class OscoreGatewayTest {
                 .isEqualTo(ResponseCode.CHANGED);
         assertThat(send(child, 22.5).code()).isEqualTo(ResponseCode.CHANGED);
 
+        DeviceCliRun cli = DeviceCliRun.vigilDevice("oscore-send", "--oscore-context", context.toString(),
+                "--gateway", "coap://127.0.0.1:" + gateway.oscorePort(), "--value", "temp=23.5");
+        assertThat(cli.exitCode()).as("a new sender continues the sequence kept beside the context: " + cli.err())
+                .isZero();
+        assertThat(cli.out()).contains("sent 1 reading(s): 2.04 CHANGED");
+        DeviceCliRun usage = DeviceCliRun.vigilDevice("oscore-send", "--oscore-context", context.toString(),
+                "--gateway", "coaps://127.0.0.1:1", "--value", "temp=1");
+        assertThat(usage.exitCode()).isEqualTo(2);
+        assertThat(usage.err()).contains("--gateway must be coap://host:port, not coaps://127.0.0.1:1");
+
         JsonNode readings = server.readings("o1");
-        assertThat(readings).hasSize(2);
-        assertThat(readings.get(0).path("v").asDouble()).isIn(21.5, 22.5);
+        assertThat(readings).hasSize(3);
+        assertThat(readings.get(0).path("v").asDouble()).isIn(21.5, 22.5, 23.5);
         assertThat(server.readings("gw1")).isEmpty();
     }
 
@@ -193,7 +203,8 @@ class OscoreGatewayTest {
                 .isNotEqualTo(context.path("senderId").asText());
         CliRun noKey = server.vigil("device", "add", "p7", "--profile", "sensor", "--via", "gw1", "--mode", "proxy");
         assertThat(noKey.exitCode()).isNotZero();
-        assertThat(noKey.err()).contains("--key is required (only an OSCORE child may go without one)");
+        assertThat(noKey.err()).contains("Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go"
+                + " without one)");
         CliRun missing = server.vigil("device", "add", "o8", "--key", key.toString(), "--profile", "sensor", "--via",
                 "gw1", "--mode", "oscore");
         assertThat(missing.exitCode()).isNotZero();

@@ -43,6 +43,9 @@ final class DeviceCommands {
 
         private String publicKey;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         Add(CliContext context) {
             super(context);
         }
@@ -79,14 +82,15 @@ final class DeviceCommands {
                 throw new IllegalArgumentException("--mode needs --via");
             }
             if ("oscore".equals(mode) != (oscoreOut != null)) {
-                throw new IllegalArgumentException(oscoreOut == null ? "--mode oscore needs --oscore-out FILE"
-                        : "--oscore-out is only for --mode oscore");
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), oscoreOut == null
+                        ? "--mode oscore needs --oscore-out FILE" : "--oscore-out is only for --mode oscore");
             }
             if (oscoreOut != null) {
                 OscoreOut.check(oscoreOut);
             }
             if (key == null && !"oscore".equals(mode)) {
-                throw new IllegalArgumentException("--key is required (only an OSCORE child may go without one)");
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go without one)");
             }
             publicKey = key == null ? null : AccessCommands.pem(key);
         }
