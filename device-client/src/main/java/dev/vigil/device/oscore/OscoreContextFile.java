@@ -36,8 +36,9 @@ public record OscoreContextFile(String name, byte[] masterSecret, byte[] salt, b
                     Base64.getDecoder().decode(json.path("salt").asText("")),
                     HexFormat.of().parseHex(json.path("senderId").asText("")),
                     HexFormat.of().parseHex(json.path("recipientId").asText("")));
-            if (context.masterSecret().length < 16 || context.senderId().length == 0) {
-                throw new IllegalArgumentException("no master secret or sender id");
+            if (context.masterSecret().length < 16 || context.salt().length == 0 || context.senderId().length == 0
+                    || context.senderId().length > 7 || context.recipientId().length > 7) {
+                throw new IllegalArgumentException("no master secret, salt or sender id, or an id over 7 bytes");
             }
             return context;
         } catch (IllegalArgumentException e) {
