@@ -6,7 +6,6 @@ import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.gateways.ChildLink;
 import dev.vigil.provisioning.gateways.ChildMode;
-import dev.vigil.provisioning.gateways.OscoreMaterial;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -60,8 +59,9 @@ final class OscoreFence {
         }
         // its sequence number is spent whatever the answer: a restart must not accept it again
         registry.gateways().oscore().accepted(request.get().kid(), request.get().sequence());
-        Optional<DeviceIdentity> child = child(request.get().kid());
-        String refusal = refusal(gateway, request.get().kid(), child, now);
+        Optional<ChildLink> link = link(request.get().kid());
+        Optional<DeviceIdentity> child = child(link);
+        String refusal = refusal(gateway, link, child, now);
         if (refusal != null) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             registry.events().record("gateway-denied", gateway.map(DeviceIdentity::name).orElse("unknown key"),
@@ -80,25 +80,29 @@ final class OscoreFence {
     /** The child a verified request speaks for, if its carrier may carry it (asked again by the resource). */
     Optional<DeviceIdentity> carried(Exchange exchange, Optional<DeviceIdentity> gateway, long now) {
         return Protected.of(exchange).flatMap(request -> {
-            Optional<DeviceIdentity> child = child(request.kid());
-            return refusal(gateway, request.kid(), child, now) == null ? child : Optional.empty();
+            Optional<ChildLink> link = link(request.kid());
+            Optional<DeviceIdentity> child = child(link);
+            return refusal(gateway, link, child, now) == null ? child : Optional.empty();
         });
     }
 
-    private Optional<DeviceIdentity> child(String kid) {
-        return registry.gateways().oscore().byKid(kid).map(OscoreMaterial::child).flatMap(registry.gateways()::link)
-                .filter(link -> link.mode() == ChildMode.OSCORE).map(ChildLink::childKeyId)
-                .flatMap(registry.devices()::findByKeyId);
+    /** The binding of the OSCORE child whose kid this is (read fresh, per request, like the asserted proxy's). */
+    private Optional<ChildLink> link(String kid) {
+        return registry.gateways().oscore().childOf(kid).flatMap(registry.gateways()::link)
+                .filter(link -> link.mode() == ChildMode.OSCORE);
+    }
+
+    private Optional<DeviceIdentity> child(Optional<ChildLink> link) {
+        return link.map(ChildLink::childKeyId).flatMap(registry.devices()::findByKeyId);
     }
 
     /** Why the peer may not carry this child's request, or null if it may (for events, never the peer). */
-    private String refusal(Optional<DeviceIdentity> gateway, String kid, Optional<DeviceIdentity> child, long now) {
+    private String refusal(Optional<DeviceIdentity> gateway, Optional<ChildLink> link, Optional<DeviceIdentity> child,
+            long now) {
         if (gateway.isEmpty() || Standing.of(gateway, registry.policy(), now) != Standing.ACTIVE) {
             return "the carrier is " + gateway.map(g -> g.name() + " (" + g.state().name() + ")").orElse("no device");
         }
-        Optional<ChildLink> link = registry.gateways().oscore().byKid(kid).map(OscoreMaterial::child)
-                .flatMap(registry.gateways()::link);
-        if (link.isEmpty() || link.get().mode() != ChildMode.OSCORE) {
+        if (link.isEmpty()) {
             return "no OSCORE child has this kid";
         }
         if (link.get().gatewayId() != gateway.get().deviceId()) {

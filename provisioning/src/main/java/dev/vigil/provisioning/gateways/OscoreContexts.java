@@ -81,6 +81,22 @@ public final class OscoreContexts {
         });
     }
 
+    /** The name of the child whose kid is {@code kid}, if any (no secret is opened). */
+    public Optional<String> childOf(String kid) {
+        if (!kid.matches("[0-9a-f]{2,14}")) {
+            return Optional.empty();
+        }
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT d.name FROM oscore_contexts o"
+                    + " JOIN devices d ON d.id = o.child_id WHERE o.recipient_id = ?")) {
+                query.setString(1, kid);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     /** The kid of the child named {@code child}, if it has an OSCORE context. */
     public Optional<String> kidOf(String child) {
         return database.inTransaction(c -> {
