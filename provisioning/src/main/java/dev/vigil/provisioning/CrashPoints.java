@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Points: {@code before-commit:ACTION} and {@code after-commit:ACTION} for every transaction that writes an
  * audit record (ACTION is the record's action, e.g. {@code device.decommission}; for a transaction with several,
- * its last) or stores telemetry ({@code telemetry}). Named by {@link Database#inTransaction} from what
- * {@link AuditLog#append} and {@link dev.vigil.provisioning.telemetry.TelemetryStore#append} tell it.
+ * its last) or stores telemetry ({@code telemetry}: one pack, or with group commit one whole group). Named by
+ * {@link Database#inTransaction} from what {@link AuditLog#append} and
+ * {@link dev.vigil.provisioning.telemetry.TelemetryStore} tell it.
  *
  * <p>Unset (production), {@link #ARMED} is a constant false and every check folds away.
  */

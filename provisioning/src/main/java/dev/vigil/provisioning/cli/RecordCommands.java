@@ -43,7 +43,8 @@ final class RecordCommands {
                     + " started"), d.path("lastReading").asText("none"), d.path("firmware").asText("not reported"));
             JsonNode session = d.path("session");
             out.printf("session %s%n", session.isMissingNode() ? "none live" : "since " + session.path("since").asText()
-                    + " from " + session.path("address").asText() + (session.has("connectionId")
+                    + " from " + session.path("address").asText() + ", " + session.path("handshake").asText()
+                    + " handshake" + (session.has("connectionId")
                     ? " (Connection ID " + session.path("connectionId").asText() + ")" : ""));
             Table keys = new Table("KEY ID", "STATE", "CREATED", "ACTIVATED");
             for (JsonNode k : d.path("keys")) {
