@@ -47,7 +47,7 @@ public final class OperatorRegistry {
         } catch (RegistryException e) {
             if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
                 throw violation.getMessage().toUpperCase().contains("OPERATORS_NAME_UNIQUE")
-                        ? Refusal.conflict("an operator named '" + name + "' exists or existed")
+                        ? Refusal.conflict("an operator named '" + name + "' exists")
                         : Refusal.conflict("key " + keyId + " belongs or belonged to an operator");
             }
             throw e;
@@ -56,28 +56,67 @@ public final class OperatorRegistry {
         return new Operator(id, name, keyId, role, now);
     }
 
-    /** Adds an operator in the caller's transaction (claiming its key); returns its id. */
+    /**
+     * Adds an operator in the caller's transaction (claiming its key); returns its id. A removed operator's name
+     * is added again on the same row with the new key and role; its old keys stay refused (claimed, not current).
+     */
     long insert(java.sql.Connection c, String name, PublicKey key, String role, Actor actor, Instant now)
             throws java.sql.SQLException {
         String keyId = KeyIds.of(key);
         PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
-        long generated;
+        Optional<Removed> removed = removed(c, name);
+        long id = removed.isPresent() ? revive(c, removed.get().id(), key, role, now) : insertRow(c, name, key, role, now);
+        OperatorKeys.activate(c, keyId, id, now);
+        audit.append(c, actor, "operator.add", name, removed.map(r -> "removed (role=" + r.role() + " key=" + r.keyId()
+                + ")").orElse(null), "role=" + role + " key=" + keyId);
+        return id;
+    }
+
+    /** A removed operator's row, kept as a tombstone until its name is added again. */
+    private record Removed(long id, String keyId, String role) {
+    }
+
+    private static Optional<Removed> removed(java.sql.Connection c, String name) throws java.sql.SQLException {
+        try (PreparedStatement query = c.prepareStatement(
+                "SELECT id, key_id, role FROM operators WHERE name = ? AND removed_at IS NOT NULL FOR UPDATE")) {
+            query.setString(1, name);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? Optional.of(new Removed(rows.getLong(1), rows.getString(2), rows.getString(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static long revive(java.sql.Connection c, long id, PublicKey key, String role, Instant now)
+            throws java.sql.SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE operators SET key_id = ?, public_key = ?, role = ?,"
+                + " created_at = ?, removed_at = NULL WHERE id = ?")) {
+            update.setString(1, KeyIds.of(key));
+            update.setBytes(2, key.getEncoded());
+            update.setString(3, role);
+            update.setObject(4, SqlTime.utc(now));
+            update.setLong(5, id);
+            update.executeUpdate();
+        }
+        return id;
+    }
+
+    private static long insertRow(java.sql.Connection c, String name, PublicKey key, String role, Instant now)
+            throws java.sql.SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
                 new String[] {"ID"})) {
             insert.setString(1, name);
-            insert.setString(2, keyId);
+            insert.setString(2, KeyIds.of(key));
             insert.setBytes(3, key.getEncoded());
             insert.setString(4, role);
             insert.setObject(5, SqlTime.utc(now));
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
-                generated = keys.getLong(1);
+                return keys.getLong(1);
             }
         }
-        audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
-        return generated;
     }
 
     /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
@@ -110,16 +149,134 @@ public final class OperatorRegistry {
             }
             Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
                     "removing operator '" + name + "'");
-            try (PreparedStatement update = c.prepareStatement("UPDATE operators SET removed_at = ? WHERE name = ?")) {
-                update.setObject(1, SqlTime.utc(Instant.now()));
+            Instant now = Instant.now();
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE operators SET removed_at = ? WHERE name = ? AND removed_at IS NULL")) {
+                update.setObject(1, SqlTime.utc(now));
                 update.setString(2, name);
                 update.executeUpdate();
             }
+            OperatorKeys.end(c, id, KeyState.REVOKED, now);
             audit.append(c, actor, "operator.remove", name, "role=" + role + " key=" + id, "removed");
             return id;
         });
         cache.invalidate(keyId);
         return keyId;
+    }
+
+    /**
+     * Gives operator {@code name} the role {@code role} of {@code policy}; returns false (nothing written or audited)
+     * if it holds that role already. Refused if the role is unknown, or if afterwards no current operator could
+     * govern ({@link Governance}). The operator's next request (its live session included) runs with the new role.
+     */
+    public boolean changeRole(String name, String role, Actor actor, CompiledPolicy policy) {
+        if (!policy.roles().contains(role)) {
+            throw Refusal.invalid("no role '" + role + "' in the policy in force (roles: "
+                    + String.join(", ", new java.util.TreeSet<>(policy.roles())) + ")");
+        }
+        Operator changed = database.inTransaction(c -> {
+            AuditLog.lockChain(c);
+            Operator operator = locked(c, name);
+            if (operator.role().equals(role)) {
+                return null;
+            }
+            Governance.require(policy, current(c).stream().map(op -> op.name().equals(name) ? op.withRole(role) : op)
+                    .toList(), "giving operator '" + name + "' role '" + role + "'");
+            try (PreparedStatement update = c.prepareStatement("UPDATE operators SET role = ? WHERE id = ?")) {
+                update.setString(1, role);
+                update.setLong(2, operator.id());
+                update.executeUpdate();
+            }
+            audit.append(c, actor, "operator.role", name, "role=" + operator.role(), "role=" + role);
+            return operator;
+        });
+        if (changed == null) {
+            return false;
+        }
+        cache.invalidate(changed.keyId());
+        return true;
+    }
+
+    /** An operator's key replaced: the old one is refused from now on, the new one is the operator's. */
+    public record KeyChange(String name, String oldKeyId, String newKeyId) {
+    }
+
+    /**
+     * The caller replaces its own key with {@code newKey}, proving it holds the new private key with {@code proof}
+     * ({@link OperatorKeyProof}): a signature by the new key over the caller's current key id and the new key.
+     */
+    public KeyChange rotateOwnKey(Operator caller, PublicKey newKey, byte[] proof) {
+        OperatorKeyProof.verify(caller.keyId(), newKey, proof);
+        return replaceKey(caller.name(), caller.keyId(), newKey, Actor.operator(caller), "operator.rotate-key", null);
+    }
+
+    /**
+     * Replaces another operator's key with {@code newKey} (its holder proves nothing here, as with {@code add}).
+     * The operator counts as unable to govern for the {@link Governance} check, since nobody proved to hold the new
+     * key; an operator cannot replace its own key this way ({@link #rotateOwnKey} proves possession).
+     */
+    public KeyChange replaceKey(String name, PublicKey newKey, Actor actor, CompiledPolicy policy) {
+        return replaceKey(name, null, newKey, actor, "operator.set-key", policy);
+    }
+
+    private KeyChange replaceKey(String name, String expectedKeyId, PublicKey newKey, Actor actor, String action,
+            CompiledPolicy policy) {
+        String newKeyId = KeyIds.of(newKey);
+        KeyChange change = database.inTransaction(c -> {
+            AuditLog.lockChain(c);
+            Operator operator = locked(c, name);
+            if (expectedKeyId != null && !expectedKeyId.equals(operator.keyId())) {
+                throw Refusal.conflict("operator '" + name + "' has another key by now; nothing changed");
+            }
+            if (policy != null) {
+                if (actor.id().equals(operator.keyId())) {
+                    throw Refusal.invalid("to replace your own key use 'vigil operator rotate-key --new-key FILE'"
+                            + " (it proves you hold the new key)");
+                }
+                Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+                        "replacing operator '" + name + "''s key with one it has not proven to hold");
+            }
+            PrincipalKeys.claim(c, newKeyId, PrincipalKeys.Kind.OPERATOR);
+            Instant now = Instant.now();
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE operators SET key_id = ?, public_key = ? WHERE id = ?")) {
+                update.setString(1, newKeyId);
+                update.setBytes(2, newKey.getEncoded());
+                update.setLong(3, operator.id());
+                update.executeUpdate();
+            }
+            OperatorKeys.end(c, operator.keyId(), KeyState.RETIRED, now);
+            OperatorKeys.activate(c, newKeyId, operator.id(), now);
+            audit.append(c, actor, action, name, "key=" + operator.keyId(), "key=" + newKeyId);
+            return new KeyChange(name, operator.keyId(), newKeyId);
+        });
+        cache.invalidate(change.oldKeyId());
+        cache.invalidate(newKeyId);
+        return change;
+    }
+
+    /** The current operator named {@code name}, its row locked for the caller's transaction; NOT_FOUND if none. */
+    private static Operator locked(java.sql.Connection c, String name) throws java.sql.SQLException {
+        try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
+                + " WHERE name = ? AND removed_at IS NULL FOR UPDATE")) {
+            query.setString(1, name);
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    throw Refusal.notFound("no operator named '" + name + "'");
+                }
+                return operator(rows);
+            }
+        }
+    }
+
+    /** Whether {@code keyId} was replaced by a rotation (rather than revoked with its operator): for refusals. */
+    public boolean isRetiredKey(String keyId) {
+        return database.inTransaction(c -> OperatorKeys.state(c, keyId)).filter(KeyState.RETIRED::equals).isPresent();
+    }
+
+    /** Names the operator behind each operator key id, current or not ({@link OperatorLabels}). */
+    public OperatorLabels labels() {
+        return new OperatorLabels(database.inTransaction(OperatorKeys::holders));
     }
 
     public List<Operator> list() {
