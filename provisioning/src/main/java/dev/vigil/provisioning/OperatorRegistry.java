@@ -8,13 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Operators and their keys. Only the keys of current (not removed) operators may complete a handshake
- * with the management endpoint. A removed operator's name and key stay as tombstones.
+ * Operators and their keys. Only the current key of a current (not removed) operator may complete a handshake
+ * with the management endpoint. Every key an operator held stays claimed for good ({@link PrincipalKeys}) and in
+ * its history ({@link OperatorKeys}); a removed operator's name may be added again, with a new key.
  */
 public final class OperatorRegistry {
 
@@ -30,7 +30,7 @@ public final class OperatorRegistry {
                     + " WHERE key_id = ? AND removed_at IS NULL")) {
                 query.setString(1, keyId);
                 try (ResultSet rows = query.executeQuery()) {
-                    return rows.next() ? Optional.of(operator(rows)) : Optional.<Operator>empty();
+                    return rows.next() ? Optional.of(OperatorRows.operator(rows)) : Optional.<Operator>empty();
                 }
             }
         }));
@@ -63,60 +63,15 @@ public final class OperatorRegistry {
     long insert(java.sql.Connection c, String name, PublicKey key, String role, Actor actor, Instant now)
             throws java.sql.SQLException {
         String keyId = KeyIds.of(key);
+        AuditLog.lockChain(c); // serialises adds, so two re-adds of one removed name cannot both revive it
         PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
-        Optional<Removed> removed = removed(c, name);
-        long id = removed.isPresent() ? revive(c, removed.get().id(), key, role, now) : insertRow(c, name, key, role, now);
+        Optional<OperatorRows.Removed> removed = OperatorRows.removed(c, name);
+        long id = removed.isPresent() ? OperatorRows.revive(c, removed.get().id(), key, role, now)
+                : OperatorRows.insert(c, name, key, role, now);
         OperatorKeys.activate(c, keyId, id, now);
         audit.append(c, actor, "operator.add", name, removed.map(r -> "removed (role=" + r.role() + " key=" + r.keyId()
                 + ")").orElse(null), "role=" + role + " key=" + keyId);
         return id;
-    }
-
-    /** A removed operator's row, kept as a tombstone until its name is added again. */
-    private record Removed(long id, String keyId, String role) {
-    }
-
-    private static Optional<Removed> removed(java.sql.Connection c, String name) throws java.sql.SQLException {
-        try (PreparedStatement query = c.prepareStatement(
-                "SELECT id, key_id, role FROM operators WHERE name = ? AND removed_at IS NOT NULL FOR UPDATE")) {
-            query.setString(1, name);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? Optional.of(new Removed(rows.getLong(1), rows.getString(2), rows.getString(3)))
-                        : Optional.empty();
-            }
-        }
-    }
-
-    private static long revive(java.sql.Connection c, long id, PublicKey key, String role, Instant now)
-            throws java.sql.SQLException {
-        try (PreparedStatement update = c.prepareStatement("UPDATE operators SET key_id = ?, public_key = ?, role = ?,"
-                + " created_at = ?, removed_at = NULL WHERE id = ?")) {
-            update.setString(1, KeyIds.of(key));
-            update.setBytes(2, key.getEncoded());
-            update.setString(3, role);
-            update.setObject(4, SqlTime.utc(now));
-            update.setLong(5, id);
-            update.executeUpdate();
-        }
-        return id;
-    }
-
-    private static long insertRow(java.sql.Connection c, String name, PublicKey key, String role, Instant now)
-            throws java.sql.SQLException {
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                new String[] {"ID"})) {
-            insert.setString(1, name);
-            insert.setString(2, KeyIds.of(key));
-            insert.setBytes(3, key.getEncoded());
-            insert.setString(4, role);
-            insert.setObject(5, SqlTime.utc(now));
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
-        }
     }
 
     /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
@@ -147,7 +102,7 @@ public final class OperatorRegistry {
             if (actor.id().equals(id)) {
                 throw Refusal.invalid("an operator cannot remove itself");
             }
-            Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+            Governance.require(policy, OperatorRows.current(c).stream().filter(op -> !op.name().equals(name)).toList(),
                     "removing operator '" + name + "'");
             Instant now = Instant.now();
             try (PreparedStatement update = c.prepareStatement(
@@ -176,11 +131,11 @@ public final class OperatorRegistry {
         }
         Operator changed = database.inTransaction(c -> {
             AuditLog.lockChain(c);
-            Operator operator = locked(c, name);
+            Operator operator = OperatorRows.locked(c, name);
             if (operator.role().equals(role)) {
                 return null;
             }
-            Governance.require(policy, current(c).stream().map(op -> op.name().equals(name) ? op.withRole(role) : op)
+            Governance.require(policy, OperatorRows.current(c).stream().map(op -> op.name().equals(name) ? op.withRole(role) : op)
                     .toList(), "giving operator '" + name + "' role '" + role + "'");
             try (PreparedStatement update = c.prepareStatement("UPDATE operators SET role = ? WHERE id = ?")) {
                 update.setString(1, role);
@@ -224,7 +179,7 @@ public final class OperatorRegistry {
         String newKeyId = KeyIds.of(newKey);
         KeyChange change = database.inTransaction(c -> {
             AuditLog.lockChain(c);
-            Operator operator = locked(c, name);
+            Operator operator = OperatorRows.locked(c, name);
             if (expectedKeyId != null && !expectedKeyId.equals(operator.keyId())) {
                 throw Refusal.conflict("operator '" + name + "' has another key by now; nothing changed");
             }
@@ -233,7 +188,7 @@ public final class OperatorRegistry {
                     throw Refusal.invalid("to replace your own key use 'vigil operator rotate-key --new-key FILE'"
                             + " (it proves you hold the new key)");
                 }
-                Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+                Governance.require(policy, OperatorRows.current(c).stream().filter(op -> !op.name().equals(name)).toList(),
                         "replacing operator '" + name + "''s key with one it has not proven to hold");
             }
             PrincipalKeys.claim(c, newKeyId, PrincipalKeys.Kind.OPERATOR);
@@ -255,20 +210,6 @@ public final class OperatorRegistry {
         return change;
     }
 
-    /** The current operator named {@code name}, its row locked for the caller's transaction; NOT_FOUND if none. */
-    private static Operator locked(java.sql.Connection c, String name) throws java.sql.SQLException {
-        try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
-                + " WHERE name = ? AND removed_at IS NULL FOR UPDATE")) {
-            query.setString(1, name);
-            try (ResultSet rows = query.executeQuery()) {
-                if (!rows.next()) {
-                    throw Refusal.notFound("no operator named '" + name + "'");
-                }
-                return operator(rows);
-            }
-        }
-    }
-
     /** Whether {@code keyId} was replaced by a rotation (rather than revoked with its operator): for refusals. */
     public boolean isRetiredKey(String keyId) {
         return database.inTransaction(c -> OperatorKeys.state(c, keyId)).filter(KeyState.RETIRED::equals).isPresent();
@@ -280,20 +221,7 @@ public final class OperatorRegistry {
     }
 
     public List<Operator> list() {
-        return database.inTransaction(OperatorRegistry::current);
-    }
-
-    /** The current operators, by name, read in the caller's transaction. */
-    static List<Operator> current(java.sql.Connection c) throws java.sql.SQLException {
-        List<Operator> operators = new ArrayList<>();
-        try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
-                + " WHERE removed_at IS NULL ORDER BY name");
-                ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-                operators.add(operator(rows));
-            }
-        }
-        return operators;
+        return database.inTransaction(OperatorRows::current);
     }
 
     /** The current operator holding this key, if any. */
@@ -301,8 +229,4 @@ public final class OperatorRegistry {
         return cache.get(keyId);
     }
 
-    private static Operator operator(ResultSet rows) throws java.sql.SQLException {
-        return new Operator(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                SqlTime.instant(rows, 5));
-    }
 }

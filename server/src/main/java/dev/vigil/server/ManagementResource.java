@@ -69,12 +69,13 @@ final class ManagementResource extends CoapResource {
         try {
             JsonNode result = service.handle(caller.get(), path.get(1), args, afterReply::add);
             exchange.respond(ResponseCode.CONTENT, JSON.writeValueAsBytes(result), MediaTypeRegistry.APPLICATION_JSON);
-            afterReply.forEach(Runnable::run); // e.g. cutting the caller's own session, once its reply is queued
         } catch (ManagementException e) {
             exchange.respond(code(e.reason()), e.getMessage());
         } catch (IOException | RuntimeException e) {
             LOG.error("management operation {} failed", path.get(1), e);
             exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+        } finally {
+            afterReply.forEach(Runnable::run); // e.g. cutting the caller's own session, once its reply is queued
         }
     }
 
