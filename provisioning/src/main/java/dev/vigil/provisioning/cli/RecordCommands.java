@@ -55,6 +55,14 @@ final class RecordCommands {
         }
     }
 
+    /**
+     * A field that may hold an operator's key id, as the server labelled it ({@code alice (ni:///...)}; the bare
+     * field from a server that does not label).
+     */
+    static String labelled(JsonNode node, String field) {
+        return node.path(field + "Label").asText(node.path(field).asText());
+    }
+
     /** A listing that can follow new entries ({@code -f}) by polling with the last sequence number seen. */
     abstract static class Followable extends RemoteCommand {
 
@@ -139,7 +147,7 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return Printable.forTerminal(String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
-                    e.path("actor").asText(), e.path("action").asText(), e.path("target").asText(),
+                    labelled(e, "actor"), e.path("action").asText(), e.path("target").asText(),
                     e.path("before").isNull() ? "" : " [" + e.path("before").asText() + "]",
                     e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]"));
         }
@@ -164,7 +172,7 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return String.format("#%d %s %s %s: %s", e.path("seq").asLong(), e.path("at").asText(),
-                    Printable.forTerminal(e.path("type").asText()), Printable.forTerminal(e.path("subject").asText()),
+                    Printable.forTerminal(e.path("type").asText()), Printable.forTerminal(labelled(e, "subject")),
                     Printable.forTerminal(e.path("detail").asText()));
         }
     }
