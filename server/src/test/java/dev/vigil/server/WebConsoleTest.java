@@ -302,6 +302,19 @@ class WebConsoleTest {
     }
 
     @Test
+    void a_bad_port_or_an_unreachable_server_is_one_line_and_nothing_is_served() throws Exception {
+        CliRun badPort = server.vigil("console", "--port", "70000");
+        assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.errLines()).singleElement().asString().contains("--port must be 0 to 65535, not 70000");
+        assertThat(badPort.out()).isEmpty();
+        CliRun unreachable = CliRun.vigil("console", "--timeout", "1", "--server", "coaps://127.0.0.1:9", "--operator-key",
+                server.dataDir().adminKey().toString(), "--server-key", server.dataDir().serverPublicKey().toString());
+        assertThat(unreachable.exitCode()).isEqualTo(3);
+        assertThat(unreachable.errLines()).singleElement().asString().startsWith("vigil console: ");
+        assertThat(unreachable.out()).as("no URL: nothing is served").isEmpty();
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(1) // a fleet of its own devices, before the other tests add theirs
     void screenshots_of_the_main_pages() throws Exception {
         KeyPair key = server.addDevice("greenhouse-1", "sensor");
@@ -309,10 +322,20 @@ class WebConsoleTest {
         server.addDevice("door-1", "actuator");
         server.admin("device.quarantine", VigilTestServer.args().put("name", "door-1"));
         try (DeviceClient device = new DeviceClient(server.deviceUri(), key, server.serverPublicKey()).timeout(5_000)) {
-            double[] temps = {21.2, 21.6, 22.4, 23.1, 22.8, 22.1, 21.7, 21.9};
-            for (int i = 0; i < temps.length; i++) {
-                assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("temp", temps[i], "hum", 40.0 + 2 * i % 7)))
-                        .code()).isEqualTo(ResponseCode.CHANGED);
+            long start = java.time.Instant.now().getEpochSecond() - 2 * 3600; // two hours, a reading every 10 minutes
+            for (String[] series : new String[][] {{"temp", "Cel", "21.5", "2.5"}, {"hum", "%RH", "48", "-6"}}) {
+                StringBuilder pack = new StringBuilder("[{\"bn\":\"\",\"bt\":" + start + ",\"bu\":\"" + series[1]
+                        + "\",\"n\":\"" + series[0] + "\",\"v\":" + series[2] + ",\"t\":0}");
+                for (int i = 1; i <= 12; i++) {
+                    double v = Double.parseDouble(series[2]) + Double.parseDouble(series[3]) * Math.sin(i / 4.0)
+                            + (i % 3 - 1) * 0.2;
+                    pack.append(String.format(java.util.Locale.ROOT, ",{\"n\":\"%s\",\"v\":%.1f,\"t\":%d}",
+                            series[0], v, i * 600));
+                }
+                Request post = Request.newPost();
+                post.setPayload(pack.append(']').toString());
+                post.getOptions().setContentFormat(110); // SenML JSON
+                assertThat(device.send("/t", post).code()).isEqualTo(ResponseCode.CHANGED);
             }
         }
         server.admin("device.suspend", VigilTestServer.args().put("name", "greenhouse-2"));
@@ -320,6 +343,7 @@ class WebConsoleTest {
         String copyTo = System.getProperty(SCREENSHOTS);
         for (String[] shot : new String[][] {{"/", "overview"}, {"/devices/greenhouse-1", "device"},
             {"/audit", "audit"}}) {
+            browser.manage().window().setSize(new Dimension(1280, 800));
             open(shot[0]);
             long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
             long chrome = (Long) browser.executeScript("return window.outerHeight - window.innerHeight");

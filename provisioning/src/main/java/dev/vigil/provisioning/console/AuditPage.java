@@ -2,9 +2,7 @@ package dev.vigil.provisioning.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code /audit}: the chain verification result ({@code audit.verify}), then the newest audit records. */
 final class AuditPage implements Page {
@@ -21,7 +19,7 @@ final class AuditPage implements Page {
 
     @Override
     public Reply handle(ConsoleRequest request) {
-        Map<String, String> operators = operatorNames();
+        Actors operators = Actors.of(operations);
         String body = operations.section("audit.verify", Operations.args(), AuditPage::verification)
                 + operations.section("audit.tail", Operations.args().put("limit", LIMIT), r -> entries(r, operators));
         return Reply.ok(layout.page("/audit", "Audit log", body));
@@ -44,29 +42,13 @@ final class AuditPage implements Page {
         return out.append("</ul></div>").toString();
     }
 
-    /** Operator key id → name, when this operator may list operators (an operator role may not: ids then). */
-    private Map<String, String> operatorNames() {
-        Map<String, String> names = new HashMap<>();
-        try {
-            for (JsonNode op : operations.call("operator.list", Operations.args()).path("operators")) {
-                names.put(op.path("keyId").asText(), op.path("name").asText());
-            }
-        } catch (dev.vigil.provisioning.management.ManagementException e) {
-            // shown as key ids
-        }
-        return names;
-    }
-
-    private static String entries(JsonNode result, Map<String, String> operators) {
+    private static String entries(JsonNode result, Actors operators) {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode e : result.path("entries")) {
-            String actor = e.path("actor").asText();
-            String who = operators.containsKey(actor) ? "operator " + Html.esc(operators.get(actor))
-                    + " <span class=\"mono\">" + Html.esc(OverviewPage.shortKey(actor)) + "</span>"
-                    : "<span class=\"mono\">" + Html.esc(actor) + "</span>";
-            rows.add(0, List.of(String.valueOf(e.path("seq").asLong()), Html.esc(e.path("at").asText()), who,
+            rows.add(0, List.of(String.valueOf(e.path("seq").asLong()), Html.time(e.path("at").asText()),
+                    operators.html(e.path("actor").asText()),
                     Html.esc(e.path("action").asText()), target(e.path("action").asText(), e.path("target").asText()),
-                    Html.esc(e.path("before").asText("")), Html.esc(e.path("after").asText(""))));
+                    Html.breakable(e.path("before").asText("")), Html.breakable(e.path("after").asText(""))));
         }
         return "<p class=\"empty\">the newest " + LIMIT + ", newest first</p>" + Html.table("audit",
                 List.of("#", "At", "Actor", "Action", "Target", "Before", "After"), rows, "no audit records");

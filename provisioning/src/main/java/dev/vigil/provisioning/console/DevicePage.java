@@ -36,7 +36,8 @@ final class DevicePage implements Page {
         String body = notice + operations.section("device.show", Operations.args().put("name", name), this::facts)
                 + operations.section("telemetry.tail", Operations.args().put("device", name).put("limit", READINGS),
                         DevicePage::readings)
-                + operations.section("audit.tail", Operations.args().put("limit", HISTORY), a -> history(a, name))
+                + operations.section("audit.tail", Operations.args().put("limit", HISTORY),
+                        a -> history(a, name, Actors.of(operations)))
                 + operations.section("events", Operations.args().put("limit", HISTORY), e -> events(e, name));
         return Reply.ok(layout.page("/devices", "Device " + name, body));
     }
@@ -45,24 +46,24 @@ final class DevicePage implements Page {
         Instant now = Instant.now();
         String name = d.path("name").asText();
         JsonNode session = d.path("session");
-        String live = session.isMissingNode() ? "none live" : "since " + session.path("since").asText() + " from "
-                + session.path("address").asText() + (session.has("connectionId") ? " (Connection ID "
-                + session.path("connectionId").asText() + ")" : "");
+        String live = session.isMissingNode() ? "none live" : "since " + Html.time(session.path("since").asText())
+                + " from " + Html.esc(session.path("address").asText()) + (session.has("connectionId")
+                ? " (Connection ID " + Html.esc(session.path("connectionId").asText()) + ")" : "");
         String facts = "<dl class=\"facts\" id=\"facts\">"
                 + fact("State", Html.badge(d.path("state").asText())
                         + (d.path("rotationRequested").asBoolean() ? " &nbsp;key rotation requested" : ""))
                 + fact("Profile", Html.esc(d.path("profile").asText()))
                 + fact("Trust", Html.badge(d.path("trustTier").asText()) + " score " + d.path("trustScore").asInt())
                 + fact("Last seen", Html.esc(Ago.since(d.path("lastSeen").asText(null), now)))
-                + fact("Last reading", Html.esc(d.path("lastReading").asText("none")))
+                + fact("Last reading", d.has("lastReading") ? Html.time(d.path("lastReading").asText()) : "none")
                 + fact("Firmware", Html.esc(d.path("firmware").asText("not reported")))
-                + fact("Session", Html.esc(live))
-                + fact("Created", Html.esc(d.path("createdAt").asText())) + "</dl>";
+                + fact("Session", live)
+                + fact("Created", Html.time(d.path("createdAt").asText())) + "</dl>";
         List<List<String>> keys = new ArrayList<>();
         for (JsonNode k : d.path("keys")) {
             keys.add(List.of("<span class=\"mono\">" + Html.esc(k.path("keyId").asText()) + "</span>",
-                    Html.badge(k.path("state").asText()), Html.esc(k.path("createdAt").asText()),
-                    Html.esc(k.path("activatedAt").asText("-"))));
+                    Html.badge(k.path("state").asText()), Html.time(k.path("createdAt").asText()),
+                    Html.time(k.path("activatedAt").asText(null))));
         }
         return facts + "<h2>Actions</h2>" + forms.render(name)
                 + "<h2>Keys</h2>" + Html.table("keys", List.of("Key id", "State", "Created", "Activated"), keys,
@@ -80,24 +81,26 @@ final class DevicePage implements Page {
         for (int i = all.size() - 1; i >= 0 && rows.size() < 10; i--) { // newest first
             JsonNode r = all.get(i);
             JsonNode value = r.has("v") ? r.get("v") : r.has("vs") ? r.get("vs") : r.path("vb");
-            rows.add(List.of(Html.esc(r.path("receivedAt").asText()), Html.esc(r.path("name").asText()),
+            String measured = r.has("t") ? java.time.Instant.ofEpochMilli(Math.round(r.get("t").asDouble() * 1000))
+                    .toString() : null;
+            rows.add(List.of(Html.time(r.path("receivedAt").asText()), Html.time(measured), Html.esc(r.path("name").asText()),
                     Html.esc(value.asText()), Html.esc(r.path("unit").asText(""))));
         }
         return "<h2>Recent readings</h2>" + ReadingsChart.svg(all)
-                + Html.table("readings", List.of("Received", "Name", "Value", "Unit"), rows, "no readings stored");
+                + Html.table("readings", List.of("Received", "Measured", "Name", "Value", "Unit"), rows, "no readings stored");
     }
 
-    private static String history(JsonNode audit, String name) {
+    private static String history(JsonNode audit, String name, Actors actors) {
         List<List<String>> lifecycle = new ArrayList<>();
         List<List<String>> entries = new ArrayList<>();
         for (JsonNode e : audit.path("entries")) {
             if (!name.equals(e.path("target").asText())) {
                 continue;
             }
-            List<String> row = List.of(Html.esc(e.path("at").asText()), Html.esc(e.path("action").asText()),
-                    Html.esc(e.path("before").asText("")) + (e.path("before").isNull() ? "" : " → ")
-                            + Html.esc(e.path("after").asText("")),
-                    "<span class=\"mono\">" + Html.esc(e.path("actor").asText()) + "</span>");
+            List<String> row = List.of(Html.time(e.path("at").asText()), Html.esc(e.path("action").asText()),
+                    Html.breakable(e.path("before").asText("")) + (e.path("before").isNull() ? "" : " → ")
+                            + Html.breakable(e.path("after").asText("")),
+                    actors.html(e.path("actor").asText()));
             entries.add(0, List.of(String.valueOf(e.path("seq").asLong()), row.get(0), row.get(1), row.get(2),
                     row.get(3)));
             if (e.path("after").asText("").startsWith("state=")) {

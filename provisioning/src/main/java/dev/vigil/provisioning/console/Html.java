@@ -44,6 +44,25 @@ final class Html {
         return out.append("</tbody></table>").toString();
     }
 
+    /** An ISO instant as "2026-12-01 04:07:00" (UTC, whole seconds), kept on one line; other text escaped as is. */
+    static String time(String instant) {
+        if (instant == null || instant.isEmpty()) {
+            return "-";
+        }
+        try {
+            String t = java.time.Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            return "<span class=\"t\" title=\"" + esc(instant) + "\">" + t.replace('T', ' ').replace("Z", "")
+                    + "</span>";
+        } catch (java.time.format.DateTimeParseException e) {
+            return esc(instant);
+        }
+    }
+
+    /** Escaped text that may break anywhere (hashes, key ids inside audit values), so tables keep their width. */
+    static String breakable(String text) {
+        return text == null || text.length() <= 40 ? esc(text) : "<span class=\"long\">" + esc(text) + "</span>";
+    }
+
     /** A link to a device's page. */
     static String deviceLink(String name) {
         return "<a href=\"/devices/" + esc(Paths.segment(name)) + "\">" + esc(name) + "</a>";

@@ -23,7 +23,10 @@ final class Layout {
             .card .n{font-size:22px;font-weight:600}
             .card .l{font-size:12px;color:#64748b;text-transform:uppercase;letter-spacing:.4px}
             table{border-collapse:collapse;background:#fff;border:1px solid #dde3ea;width:100%;margin-bottom:6px}
-            th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #edf0f4;vertical-align:top}
+            th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #edf0f4;vertical-align:top;
+              overflow-wrap:break-word}
+            .long{overflow-wrap:anywhere}
+            .t{white-space:nowrap}
             th{background:#f8fafc;font-size:12px;color:#475569;text-transform:uppercase;letter-spacing:.4px}
             td.mono,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;word-break:break-all}
             a{color:#1d63c9}

@@ -71,7 +71,7 @@ final class TokensPage implements Page {
         for (JsonNode t : result.path("tokens")) {
             rows.add(List.of("<span class=\"mono\">" + Html.esc(t.path("id").asText()) + "</span>",
                     Html.esc(t.path("profile").asText()), Html.esc(t.path("name").asText("-")),
-                    Html.esc(t.path("usesLeft").asText()), Html.esc(t.path("expiresAt").asText()),
+                    Html.esc(t.path("usesLeft").asText()), Html.time(t.path("expiresAt").asText()),
                     "<span class=\"mono\">" + Html.esc(OverviewPage.shortKey(t.path("createdBy").asText())) + "</span>"));
         }
         return "<h2>Usable tokens</h2>" + Html.table("tokens", List.of("Id", "Profile", "Name", "Uses left",
