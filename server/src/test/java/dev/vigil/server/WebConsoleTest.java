@@ -39,7 +39,7 @@ import java.time.Duration;
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WebConsoleTest {
 
-    /** Where screenshots go besides target/: {@code -Dvigil.console.screenshots=../docs/console} (scripts/console-screenshots). */
+    /** Where screenshots go besides target/ (scripts/console-screenshots sets it to docs/console). */
     static final String SCREENSHOTS = "vigil.console.screenshots";
 
     private VigilTestServer server;
@@ -112,7 +112,8 @@ class WebConsoleTest {
         }
         HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(console.base()
                 + "/devices/secret-1/suspend")).POST(HttpRequest.BodyPublishers.ofString("action=suspend"))
-                .header("Content-Type", "application/x-www-form-urlencoded").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/x-www-form-urlencoded").build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).isEqualTo(403);
 
         HttpResponse<String> admitted = http.send(HttpRequest.newBuilder(console.url()).build(),
@@ -129,7 +130,8 @@ class WebConsoleTest {
 
         HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(URI.create(console.base()
                 + "/devices/secret-1/suspend")).header("Cookie", pair).header("Content-Type",
-                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("action=suspend")).build(),
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("action=suspend"))
+                .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).as("a POST without the form's CSRF token").isEqualTo(403);
         HttpResponse<String> getAction = http.send(HttpRequest.newBuilder(URI.create(console.base()
@@ -148,7 +150,8 @@ class WebConsoleTest {
 
         open("/");
         assertThat(browser.getTitle()).startsWith("Fleet overview");
-        assertThat(rowsOf("devices")).anySatisfy(row -> assertThat(row).startsWith("fleet-pump-1 sensor ACTIVE TRUSTED"))
+        assertThat(rowsOf("devices"))
+                .anySatisfy(row -> assertThat(row).startsWith("fleet-pump-1 sensor ACTIVE TRUSTED"))
                 .anySatisfy(row -> assertThat(row).startsWith("fleet-pump-2 sensor SUSPENDED TRUSTED"))
                 .anySatisfy(row -> assertThat(row).startsWith("fleet-valve-1 actuator ACTIVE TRUSTED"));
         String suspended = browser.findElement(By.cssSelector("#by-state .card[data-label=SUSPENDED] .n")).getText();
@@ -173,8 +176,8 @@ class WebConsoleTest {
         }
         open("/devices/chart-1");
         assertThat(browser.findElement(By.id("facts")).getText()).contains("ACTIVE").contains("sensor");
-        List<WebElement> points = browser.findElements(By.cssSelector("#readings-chart svg.chart g.series[data-name=temp]"
-                + " circle"));
+        List<WebElement> points = browser.findElements(
+                By.cssSelector("#readings-chart svg.chart g.series[data-name=temp] circle"));
         assertThat(points).hasSize(3);
         assertThat(points.stream().map(p -> p.findElement(By.tagName("title")).getAttribute("textContent")).toList())
                 .satisfiesExactly(t -> assertThat(t).startsWith("temp 20.5 at "),
@@ -261,7 +264,8 @@ class WebConsoleTest {
         assertThat(browser.findElement(By.cssSelector("p.refused")).getText()).startsWith("device.show: ")
                 .contains(script);
         assertThat(browser.findElements(By.tagName("script"))).isEmpty();
-        assertThat(browser.getTitle()).as("the name as text, not run").isEqualTo("Device " + script + " · Vigil console");
+        assertThat(browser.getTitle()).as("the name as text, not run")
+                .isEqualTo("Device " + script + " · Vigil console");
     }
 
     @Test
@@ -295,7 +299,8 @@ class WebConsoleTest {
             assertThat(browser.findElements(By.cssSelector("p.refused")).stream().map(WebElement::getText).toList())
                     .anySatisfy(text -> assertThat(text).startsWith("audit.tail: "));
             assertThat(browser.getPageSource()).doesNotContain("Exception").doesNotContain("\tat ");
-            assertThat(browser.findElement(By.cssSelector("header .who")).getText()).isEqualTo("operator alice (operator)");
+            assertThat(browser.findElement(By.cssSelector("header .who")).getText())
+                    .isEqualTo("operator alice (operator)");
             int exit = limited.stop();
             assertThat(exit).as("exit after SIGTERM").isIn(0, 143);
         }
@@ -307,8 +312,9 @@ class WebConsoleTest {
         assertThat(badPort.exitCode()).isEqualTo(2);
         assertThat(badPort.errLines()).singleElement().asString().contains("--port must be 0 to 65535, not 70000");
         assertThat(badPort.out()).isEmpty();
-        CliRun unreachable = CliRun.vigil("console", "--timeout", "1", "--server", "coaps://127.0.0.1:9", "--operator-key",
-                server.dataDir().adminKey().toString(), "--server-key", server.dataDir().serverPublicKey().toString());
+        CliRun unreachable = CliRun.vigil("console", "--timeout", "1", "--server", "coaps://127.0.0.1:9",
+                "--operator-key", server.dataDir().adminKey().toString(), "--server-key",
+                server.dataDir().serverPublicKey().toString());
         assertThat(unreachable.exitCode()).isEqualTo(3);
         assertThat(unreachable.errLines()).singleElement().asString().startsWith("vigil console: ");
         assertThat(unreachable.out()).as("no URL: nothing is served").isEmpty();

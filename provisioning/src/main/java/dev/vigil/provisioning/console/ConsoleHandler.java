@@ -36,11 +36,6 @@ final class ConsoleHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try {
             String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("POST")) {
-                plain(exchange, 405, "405 Method Not Allowed");
-                return;
-            }
-            String path = exchange.getRequestURI().getPath();
             Map<String, String> query = Paths.parameters(exchange.getRequestURI().getRawQuery());
             if (query.containsKey(ConsoleAccess.SECRET_PARAMETER)) {
                 exchangeSecret(exchange, query.get(ConsoleAccess.SECRET_PARAMETER));
@@ -50,13 +45,18 @@ final class ConsoleHandler implements HttpHandler {
                 plain(exchange, 403, "403 Forbidden");
                 return;
             }
-            Map<String, String> form = method.equals("POST") ? form(exchange) : Map.of();
-            if (method.equals("POST") && !(access.isCsrfToken(form.get(ConsoleAccess.CSRF_FIELD)) && sameOrigin(exchange))) {
+            if (!method.equals("GET") && !method.equals("POST")) {
+                plain(exchange, 405, "405 Method Not Allowed");
+                return;
+            }
+            boolean post = method.equals("POST");
+            Map<String, String> form = post ? form(exchange) : Map.of();
+            if (post && !(access.isCsrfToken(form.get(ConsoleAccess.CSRF_FIELD)) && sameOrigin(exchange))) {
                 plain(exchange, 403, "403 Forbidden: the form is stale or not from this console; reload the page");
                 return;
             }
-            ConsoleRequest request = new ConsoleRequest(method, path, Paths.segments(exchange.getRequestURI().getRawPath()),
-                    query, form);
+            ConsoleRequest request = new ConsoleRequest(method, exchange.getRequestURI().getPath(),
+                    Paths.segments(exchange.getRequestURI().getRawPath()), query, form);
             Page page = routes.route(request);
             if (page == null) {
                 plain(exchange, 404, "404 Not Found");

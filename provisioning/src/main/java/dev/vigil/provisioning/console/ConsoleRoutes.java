@@ -20,7 +20,7 @@ final class ConsoleRoutes {
         this.tokens = new TokensPage(operations, layout, csrf);
     }
 
-    /** The page for {@code request}; null: no such page (404); a page of the other method: 405 (see {@link #allows}). */
+    /** The page for {@code request}; null: no such page (404). See {@link #allows} for the method (405). */
     Page route(ConsoleRequest request) {
         java.util.List<String> segments = request.segments();
         if (!segments.isEmpty() && segments.get(0).equals("devices")) {

@@ -49,7 +49,8 @@ final class DeviceActions implements Page {
 
     private static String outcome(String action, JsonNode r) {
         if (action.equals("rotate")) {
-            return "key rotation requested for " + r.path("name").asText() + ": the device rotates on its next exchange";
+            return "key rotation requested for " + r.path("name").asText()
+                    + ": the device rotates on its next exchange";
         }
         return r.path("changed").asBoolean(true) ? r.path("name").asText() + ": " + r.path("before").asText() + " → "
                 + r.path("state").asText() : r.path("name").asText() + ": already " + r.path("state").asText();
@@ -68,9 +69,10 @@ final class DeviceActions implements Page {
             StringBuilder out = new StringBuilder("<div id=\"actions\">");
             for (String action : OPERATIONS.keySet()) {
                 boolean danger = action.equals("suspend") || action.equals("quarantine");
-                out.append("<form class=\"inline\" method=\"post\" action=\"/devices/").append(Html.esc(Paths.segment(name)))
-                        .append('/').append(action).append("\"><input type=\"hidden\" name=\"")
-                        .append(ConsoleAccess.CSRF_FIELD).append("\" value=\"").append(csrf).append("\"><button")
+                out.append("<form class=\"inline\" method=\"post\" action=\"/devices/")
+                        .append(Html.esc(Paths.segment(name))).append('/').append(action)
+                        .append("\"><input type=\"hidden\" name=\"").append(ConsoleAccess.CSRF_FIELD)
+                        .append("\" value=\"").append(csrf).append("\"><button")
                         .append(danger ? " class=\"danger\"" : "").append(" type=\"submit\" name=\"action\" value=\"")
                         .append(action).append("\">").append(label(action)).append("</button></form>");
             }

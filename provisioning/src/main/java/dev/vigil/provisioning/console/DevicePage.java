@@ -83,11 +83,12 @@ final class DevicePage implements Page {
             JsonNode value = r.has("v") ? r.get("v") : r.has("vs") ? r.get("vs") : r.path("vb");
             String measured = r.has("t") ? java.time.Instant.ofEpochMilli(Math.round(r.get("t").asDouble() * 1000))
                     .toString() : null;
-            rows.add(List.of(Html.time(r.path("receivedAt").asText()), Html.time(measured), Html.esc(r.path("name").asText()),
-                    Html.esc(value.asText()), Html.esc(r.path("unit").asText(""))));
+            rows.add(List.of(Html.time(r.path("receivedAt").asText()), Html.time(measured),
+                    Html.esc(r.path("name").asText()), Html.esc(value.asText()), Html.esc(r.path("unit").asText(""))));
         }
         return "<h2>Recent readings</h2>" + ReadingsChart.svg(all)
-                + Html.table("readings", List.of("Received", "Measured", "Name", "Value", "Unit"), rows, "no readings stored");
+                + Html.table("readings", List.of("Received", "Measured", "Name", "Value", "Unit"), rows,
+                "no readings stored");
     }
 
     private static String history(JsonNode audit, String name, Actors actors) {

@@ -45,7 +45,8 @@ final class Layout {
             form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:10px 0}
             label{font-size:12px;color:#475569;display:flex;flex-direction:column;gap:2px}
             input,select{font:inherit;padding:4px 6px;border:1px solid #cbd5e1;border-radius:4px;background:#fff}
-            button{font:inherit;padding:5px 12px;border-radius:4px;border:1px solid #94a3b8;background:#fff;cursor:pointer}
+            button{font:inherit;padding:5px 12px;border-radius:4px;border:1px solid #94a3b8;background:#fff;
+              cursor:pointer}
             button.danger{border-color:#dc2626;color:#b91c1c}
             button.primary{background:#1d63c9;border-color:#1d63c9;color:#fff}
             dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#fff;
@@ -68,7 +69,8 @@ final class Layout {
     String page(String path, String title, String body) {
         StringBuilder nav = new StringBuilder();
         for (String[] item : NAV) {
-            boolean on = item[0].equals("/") ? path.equals("/") || path.startsWith("/devices") : path.startsWith(item[0]);
+            boolean on = item[0].equals("/") ? path.equals("/") || path.startsWith("/devices")
+                    : path.startsWith(item[0]);
             nav.append("<a href=\"").append(item[0]).append('"').append(on ? " class=\"on\"" : "").append('>')
                     .append(item[1]).append("</a>");
         }

@@ -86,13 +86,13 @@ final class ReadingsChart {
         for (Point p : series.points()) {
             path.append(String.format(Locale.ROOT, "%.1f,%.1f ", s.x(p.millis()), s.y(p.value())));
         }
-        out.append("<g class=\"series\" data-name=\"").append(Html.esc(series.name())).append("\"><polyline fill=\"none\""
-                + " stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"").append(path.toString().strip())
-                .append("\"/>");
+        out.append("<g class=\"series\" data-name=\"").append(Html.esc(series.name()))
+                .append("\"><polyline fill=\"none\" stroke=\"").append(colour)
+                .append("\" stroke-width=\"2\" points=\"").append(path.toString().strip()).append("\"/>");
         for (Point p : series.points()) {
-            out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s %s at %s"
-                    + "</title></circle>", s.x(p.millis()), s.y(p.value()), colour, Html.esc(series.name()),
-                    number(p.value()), Instant.ofEpochMilli(p.millis())));
+            out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">"
+                    + "<title>%s %s at %s</title></circle>", s.x(p.millis()), s.y(p.value()), colour,
+                    Html.esc(series.name()), number(p.value()), Instant.ofEpochMilli(p.millis())));
         }
         out.append("</g></svg>");
     }

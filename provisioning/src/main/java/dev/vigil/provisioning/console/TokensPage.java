@@ -46,7 +46,8 @@ final class TokensPage implements Page {
         args.put("uses", Integer.parseInt(uses));
         try {
             JsonNode t = operations.call("token.create", args);
-            return "<div class=\"notice\" id=\"new-token\"><p>New token for profile " + Html.esc(t.path("profile").asText())
+            return "<div class=\"notice\" id=\"new-token\"><p>New token for profile "
+                    + Html.esc(t.path("profile").asText())
                     + (t.has("name") ? ", device " + Html.esc(t.path("name").asText()) : "") + ", "
                     + t.path("uses").asInt() + " use(s), expires " + Html.esc(t.path("expiresAt").asText())
                     + ". It is shown this once (the server keeps only its hash):</p><p class=\"secret\" id=\"token\">"
@@ -72,7 +73,8 @@ final class TokensPage implements Page {
             rows.add(List.of("<span class=\"mono\">" + Html.esc(t.path("id").asText()) + "</span>",
                     Html.esc(t.path("profile").asText()), Html.esc(t.path("name").asText("-")),
                     Html.esc(t.path("usesLeft").asText()), Html.time(t.path("expiresAt").asText()),
-                    "<span class=\"mono\">" + Html.esc(OverviewPage.shortKey(t.path("createdBy").asText())) + "</span>"));
+                    "<span class=\"mono\">" + Html.esc(OverviewPage.shortKey(t.path("createdBy").asText()))
+                            + "</span>"));
         }
         return "<h2>Usable tokens</h2>" + Html.table("tokens", List.of("Id", "Profile", "Name", "Uses left",
                 "Expires", "Created by"), rows, "no usable tokens");
