@@ -327,6 +327,17 @@ class WebConsoleTest {
         server.addDevice("greenhouse-2", "sensor");
         server.addDevice("door-1", "actuator");
         server.admin("device.quarantine", VigilTestServer.args().put("name", "door-1"));
+        for (String name : new String[] {"pump-1", "pump-2", "pump-3", "valve-1", "old-sensor-7"}) {
+            KeyPair pump = server.addDevice(name, name.startsWith("valve") ? "actuator" : "sensor");
+            if (name.startsWith("pump")) {
+                try (DeviceClient device = new DeviceClient(server.deviceUri(), pump, server.serverPublicKey())
+                        .timeout(5_000)) {
+                    assertThat(device.sendTelemetry(reading(3.5)).code()).isEqualTo(ResponseCode.CHANGED);
+                }
+            }
+        }
+        server.admin("device.trust.pin", VigilTestServer.args().put("name", "pump-2").put("tier", "LIMITED"));
+        server.admin("device.decommission", VigilTestServer.args().put("name", "old-sensor-7"));
         try (DeviceClient device = new DeviceClient(server.deviceUri(), key, server.serverPublicKey()).timeout(5_000)) {
             long start = java.time.Instant.now().getEpochSecond() - 2 * 3600; // two hours, a reading every 10 minutes
             for (String[] series : new String[][] {{"temp", "Cel", "21.5", "2.5"}, {"hum", "%RH", "48", "-6"}}) {

@@ -60,17 +60,20 @@ final class OverviewPage implements Page {
 
     private static String filters(ConsoleRequest r) {
         return "<form class=\"filters\" method=\"get\" action=\"/\">"
-                + select("state", STATES, r.param("state")) + select("tier", TIERS, r.param("tier"))
+                + select("state", STATES, r.param("state"), "any") + select("tier", TIERS, r.param("tier"), "any")
                 + input("profile", "profile", r.param("profile"), "sensor")
                 + input("name", "name (glob)", r.param("name"), "pump-*")
                 + input("seen", "silent for", r.param("seen"), "1h")
-                + select("sort", new String[] {"name", "last-seen"}, r.param("sort"))
+                + select("sort", new String[] {"name", "last-seen"}, r.param("sort"), null)
                 + "<button type=\"submit\">Filter</button> <a href=\"/\">clear</a></form>";
     }
 
-    private static String select(String name, String[] values, String chosen) {
-        StringBuilder out = new StringBuilder("<label>" + name + "<select name=\"" + name + "\"><option value=\"\">any"
-                + "</option>");
+    /** A drop-down of {@code values}, {@code chosen} selected; first {@code anyLabel} ("no filter"), unless null. */
+    private static String select(String name, String[] values, String chosen, String anyLabel) {
+        StringBuilder out = new StringBuilder("<label>" + name + "<select name=\"" + name + "\">");
+        if (anyLabel != null) {
+            out.append("<option value=\"\">").append(anyLabel).append("</option>");
+        }
         for (String v : values) {
             out.append("<option").append(v.equalsIgnoreCase(chosen == null ? "" : chosen) ? " selected" : "")
                     .append('>').append(v).append("</option>");
