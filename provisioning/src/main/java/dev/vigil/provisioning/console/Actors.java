@@ -1,37 +1,23 @@
 package dev.vigil.provisioning.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.management.ManagementException;
-import java.util.HashMap;
-import java.util.Map;
-
 /**
- * Who did it, as operators read it: an operator's key id shown as "operator NAME" (the full key id on hover) when
- * this console's operator may list operators ({@code operator.list}); otherwise the key id as the audit log holds it.
+ * Who did it, as operators read it. The server labels an operator's key id as "NAME (KEY ID)", with " (retired)"
+ * or " (removed)" after it when that key or operator is gone; the console shows "operator NAME" (plus that remark)
+ * with the key id on hover, and any other actor (a device key, "system (...)") as the audit log holds it.
  */
 final class Actors {
 
-    private final Map<String, String> names;
-
-    private Actors(Map<String, String> names) {
-        this.names = names;
+    private Actors() {
     }
 
-    static Actors of(Operations operations) {
-        Map<String, String> names = new HashMap<>();
-        try {
-            for (JsonNode op : operations.call("operator.list", Operations.args()).path("operators")) {
-                names.put(op.path("keyId").asText(), op.path("name").asText());
-            }
-        } catch (ManagementException e) {
-            // this role may not list operators: key ids it is
+    /** {@code actor} (a key id or a system actor) as HTML, given the server's {@code label} for it (may be null). */
+    static String html(String actor, String label) {
+        String keyPart = " (" + actor + ")";
+        int at = label == null ? -1 : label.indexOf(keyPart);
+        if (at <= 0) {
+            return "<span class=\"mono\">" + Html.esc(actor) + "</span>";
         }
-        return new Actors(names);
-    }
-
-    String html(String actor) {
-        String name = names.get(actor);
-        return name == null ? "<span class=\"mono\">" + Html.esc(actor) + "</span>"
-                : "<span title=\"" + Html.esc(actor) + "\">operator " + Html.esc(name) + "</span>";
+        return "<span title=\"" + Html.esc(actor) + "\">operator " + Html.esc(label.substring(0, at))
+                + Html.esc(label.substring(at + keyPart.length())) + "</span>";
     }
 }

@@ -19,9 +19,8 @@ final class AuditPage implements Page {
 
     @Override
     public Reply handle(ConsoleRequest request) {
-        Actors operators = Actors.of(operations);
         String body = operations.section("audit.verify", Operations.args(), AuditPage::verification)
-                + operations.section("audit.tail", Operations.args().put("limit", LIMIT), r -> entries(r, operators));
+                + operations.section("audit.tail", Operations.args().put("limit", LIMIT), AuditPage::entries);
         return Reply.ok(layout.page("/audit", "Audit log", body));
     }
 
@@ -42,11 +41,11 @@ final class AuditPage implements Page {
         return out.append("</ul></div>").toString();
     }
 
-    private static String entries(JsonNode result, Actors operators) {
+    private static String entries(JsonNode result) {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode e : result.path("entries")) {
             rows.add(0, List.of(String.valueOf(e.path("seq").asLong()), Html.time(e.path("at").asText()),
-                    operators.html(e.path("actor").asText()),
+                    Actors.html(e.path("actor").asText(), e.path("actorLabel").asText(null)),
                     Html.esc(e.path("action").asText()), target(e.path("action").asText(), e.path("target").asText()),
                     Html.breakable(e.path("before").asText("")), Html.breakable(e.path("after").asText(""))));
         }

@@ -37,7 +37,7 @@ final class DevicePage implements Page {
                 + operations.section("telemetry.tail", Operations.args().put("device", name).put("limit", READINGS),
                         DevicePage::readings)
                 + operations.section("audit.tail", Operations.args().put("limit", HISTORY),
-                        a -> history(a, name, Actors.of(operations)))
+                        a -> history(a, name))
                 + operations.section("events", Operations.args().put("limit", HISTORY), e -> events(e, name));
         return Reply.ok(layout.page("/devices", "Device " + name, body));
     }
@@ -91,7 +91,7 @@ final class DevicePage implements Page {
                 "no readings stored");
     }
 
-    private static String history(JsonNode audit, String name, Actors actors) {
+    private static String history(JsonNode audit, String name) {
         List<List<String>> lifecycle = new ArrayList<>();
         List<List<String>> entries = new ArrayList<>();
         for (JsonNode e : audit.path("entries")) {
@@ -101,7 +101,7 @@ final class DevicePage implements Page {
             List<String> row = List.of(Html.time(e.path("at").asText()), Html.esc(e.path("action").asText()),
                     Html.breakable(e.path("before").asText("")) + (e.path("before").isNull() ? "" : " → ")
                             + Html.breakable(e.path("after").asText("")),
-                    actors.html(e.path("actor").asText()));
+                    Actors.html(e.path("actor").asText(), e.path("actorLabel").asText(null)));
             entries.add(0, List.of(String.valueOf(e.path("seq").asLong()), row.get(0), row.get(1), row.get(2),
                     row.get(3)));
             if (e.path("after").asText("").startsWith("state=")) {

@@ -36,8 +36,9 @@ final class EventsPage implements Page {
         String subject = e.path("subject").asText();
         boolean device = subject.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         return List.of(String.valueOf(e.path("seq").asLong()), Html.time(e.path("at").asText()),
-                Html.esc(e.path("type").asText()), device ? Html.deviceLink(subject) : "<span class=\"mono\">"
-                + Html.esc(subject) + "</span>", Html.esc(e.path("detail").asText()),
+                Html.esc(e.path("type").asText()), device ? Html.deviceLink(subject)
+                        : Actors.html(subject, e.path("subjectLabel").asText(null)),
+                Html.esc(e.path("detail").asText()),
                 String.valueOf(e.path("count").asLong(1)));
     }
 }
