@@ -109,6 +109,15 @@ final class DeviceAdmission implements Admission {
                 && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(device.profile()).toMillis();
     }
 
+    /**
+     * Does a session of this key, saved before a restart, still stand: a registered device that may connect
+     * with its ACTIVE key? Sessions of unknown keys (enrollment only) do not survive a restart. Records nothing.
+     */
+    boolean standsAfterRestart(String keyId) {
+        return registry.devices().findByKeyId(keyId).filter(device -> !device.isTombstoned()
+                && device.keyState() == KeyState.ACTIVE && device.mayConnect()).isPresent();
+    }
+
     private String problem(DeviceIdentity device) {
         if (device.isTombstoned()) {
             registry.events().record("tombstoned-key-seen", device.name(),

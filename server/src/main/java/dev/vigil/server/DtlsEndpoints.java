@@ -34,7 +34,22 @@ final class DtlsEndpoints {
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
             ProofFailures proofs) {
+        return server(base, tag, bind, own, admission, resumable, connections, proofs, null);
+    }
+
+    /**
+     * As above; with {@code cluster} (may be null) a node of a DTLS cluster: Scandium's cluster connector, this
+     * node's id in the first byte of every Connection ID, records of other nodes' sessions forwarded to them over
+     * the internal cluster port, whose links authenticate with the cluster key and MAC each forwarded record's
+     * header (its source address).
+     */
+    static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
+            Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
+            ProofFailures proofs, ClusterSettings cluster) {
         Configuration config = new Configuration(base);
+        if (cluster != null) {
+            ClusterConnectors.configure(config, cluster);
+        }
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
@@ -59,7 +74,7 @@ final class DtlsEndpoints {
             builder.setSessionListener(proofs);
         }
         DtlsConnectorConfig dtls = builder.build();
-        DTLSConnector connector = new DTLSConnector(dtls);
+        DTLSConnector connector = cluster == null ? new DTLSConnector(dtls) : ClusterConnectors.create(dtls, cluster);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
                 .setLoggingTag(tag).build();
         return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions);

@@ -1,0 +1,47 @@
+package dev.vigil.server;
+
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.elements.AddressEndpointContext;
+import org.eclipse.californium.elements.Connector;
+import org.eclipse.californium.elements.RawData;
+import org.eclipse.californium.scandium.DtlsManagedClusterConnector;
+
+/**
+ * Keeps a DTLS link (PSK: the cluster key) from this node to every other node of the cluster: the cluster MAC
+ * of a forwarded record is keyed by the link to its destination, so a record can only be forwarded once a link
+ * stands. A ping each {@link #PERIOD_MS} starts the link's handshake when it is missing (at start, after a
+ * node restarted) and is otherwise ignored by the receiver.
+ */
+final class ClusterLinks implements AutoCloseable {
+
+    static final long PERIOD_MS = 2000;
+    private static final byte[] PING = {61};
+
+    private final Connector links;
+    private final List<InetSocketAddress> nodes;
+    private final ScheduledFuture<?> pinging;
+
+    ClusterLinks(DtlsManagedClusterConnector connector, Collection<InetSocketAddress> nodes,
+            ScheduledExecutorService scheduler) {
+        this.links = connector.getClusterManagementConnector();
+        this.nodes = List.copyOf(nodes);
+        links.setRawDataReceiver(data -> { }); // pings carry nothing
+        this.pinging = scheduler.scheduleWithFixedDelay(this::ping, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        for (InetSocketAddress node : nodes) {
+            links.send(RawData.outbound(PING, new AddressEndpointContext(node), null, false));
+        }
+    }
+
+    @Override
+    public void close() {
+        pinging.cancel(false);
+    }
+}
