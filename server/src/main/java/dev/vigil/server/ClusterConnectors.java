@@ -1,7 +1,5 @@
 package dev.vigil.server;
 
-import java.util.ArrayList;
-import java.util.List;
 import javax.crypto.SecretKey;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.util.SecretUtil;
@@ -20,26 +18,31 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 final class ClusterConnectors {
 
     static final String IDENTITY = "vigil-cluster";
+    static final int MIN_CID_LENGTH = 5;
     static final CipherSuite LINK_SUITE = CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256;
 
     private ClusterConnectors() {
     }
 
-    /**
-     * The node id into the Connection IDs; and the cipher suites as a preselection instead of a fixed list:
-     * Scandium builds the links' connector from this same configuration, with a PSK store only, so a fixed list
-     * of certificate suites would leave it none. Devices still get only the configured suites (the certificate
-     * suites Scandium derives from the node's key, filtered by the preselection); the links only the PSK one.
-     */
+    /** The node id into the Connection IDs, which are then {@link #MIN_CID_LENGTH} bytes at least. */
     static void configure(Configuration config, ClusterSettings cluster) {
         config.set(DtlsConfig.DTLS_CONNECTION_ID_NODE_ID, cluster.nodeId());
-        List<CipherSuite> suites = new ArrayList<>(config.get(DtlsConfig.DTLS_CIPHER_SUITES));
-        suites.add(LINK_SUITE);
-        config.set(DtlsConfig.DTLS_PRESELECTED_CIPHER_SUITES, suites);
-        config.set(DtlsConfig.DTLS_CIPHER_SUITES, null);
+        // the node byte comes on top of the 4 random bytes a single node uses (Scandium wants 5 at least)
+        config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH,
+                Math.max(MIN_CID_LENGTH, config.get(DtlsConfig.DTLS_CONNECTION_ID_LENGTH)));
     }
 
+    /**
+     * The device connector of {@code dtls}, with links to the other nodes. Scandium builds the links' connector
+     * from the device connector's configuration object, which nothing reads once {@code dtls} is built (its
+     * suites and signatures are fixed then): it is turned into the links' configuration — the PSK suite only,
+     * no certificate signatures — so the links never offer the devices' suites and devices never get PSK.
+     */
     static DtlsManagedClusterConnector create(DtlsConnectorConfig dtls, ClusterSettings cluster) {
+        Configuration links = dtls.getConfiguration();
+        links.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, LINK_SUITE);
+        links.set(DtlsConfig.DTLS_PRESELECTED_CIPHER_SUITES, null);
+        links.set(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, null);
         SecretKey key = SecretUtil.create(cluster.key(), "PSK");
         DtlsClusterConnectorConfig internal = DtlsClusterConnectorConfig.builder()
                 .setAddress(cluster.address())

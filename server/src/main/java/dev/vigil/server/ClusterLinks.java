@@ -24,14 +24,18 @@ final class ClusterLinks implements AutoCloseable {
 
     private final Connector links;
     private final List<InetSocketAddress> nodes;
-    private final ScheduledFuture<?> pinging;
+    private ScheduledFuture<?> pinging;
 
-    ClusterLinks(DtlsManagedClusterConnector connector, Collection<InetSocketAddress> nodes,
-            ScheduledExecutorService scheduler) {
+    /** Links of {@code connector}, which is not started yet, to {@code nodes}. */
+    ClusterLinks(DtlsManagedClusterConnector connector, Collection<InetSocketAddress> nodes) {
         this.links = connector.getClusterManagementConnector();
         this.nodes = List.copyOf(nodes);
         links.setRawDataReceiver(data -> { }); // pings carry nothing
-        this.pinging = scheduler.scheduleWithFixedDelay(this::ping, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Once the connector runs: pings every node now and each {@link #PERIOD_MS}. */
+    synchronized void start(ScheduledExecutorService scheduler) {
+        pinging = scheduler.scheduleWithFixedDelay(this::ping, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     private void ping() {
@@ -41,7 +45,9 @@ final class ClusterLinks implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        pinging.cancel(false);
+    public synchronized void close() {
+        if (pinging != null) {
+            pinging.cancel(false);
+        }
     }
 }

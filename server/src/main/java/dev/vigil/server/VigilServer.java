@@ -57,7 +57,8 @@ public final class VigilServer implements AutoCloseable {
     private final DeviceAdmission admission;
     /** This node's place in a DTLS cluster, or null for a single node. */
     private final ClusterSettings cluster;
-    private ClusterLinks clusterLinks;
+    /** This node's links to the other nodes of its cluster, or null. */
+    private final ClusterLinks clusterLinks;
 
     /** How much of the request gate a node runs: all of it in production; less only for benchmark baselines. */
     enum Gate { FULL, WITHOUT_TRUST, BYPASSED }
@@ -89,6 +90,9 @@ public final class VigilServer implements AutoCloseable {
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed),
                     cluster);
+            clusterLinks = cluster == null ? null : new ClusterLinks(
+                    (org.eclipse.californium.scandium.DtlsManagedClusterConnector) deviceEndpoint.connector(),
+                    cluster.others().values());
             dtlsState = new DtlsStateFile(dir.root().resolve("dtls-state"),
                     SecretKeyFile.readOrCreate(dir.root().resolve("dtls-state.key")),
                     Duration.ofMillis(config.get(VigilConfig.DTLS_STATE_MAX_AGE, TimeUnit.MILLISECONDS)), clock);
@@ -173,10 +177,8 @@ public final class VigilServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dropping sessions of revoked principals", e);
         }
-        if (cluster != null) {
-            clusterLinks = new ClusterLinks(
-                    (org.eclipse.californium.scandium.DtlsManagedClusterConnector) deviceEndpoint.connector(),
-                    cluster.others().values(), sweeper);
+        if (clusterLinks != null) {
+            clusterLinks.start(sweeper);
         }
     }
 

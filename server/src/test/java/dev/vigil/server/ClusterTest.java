@@ -1,0 +1,63 @@
+package dev.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.device.DeviceClient;
+import dev.vigil.device.SenmlCbor;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.KeyPair;
+import java.util.Map;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two nodes behind a 5-tuple UDP balancer: a device's session lives on the node that made it, wherever its flow goes. */
+class ClusterTest {
+
+    private TestCluster cluster;
+    private UdpBalancer balancer;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new TestCluster(2);
+        balancer = new UdpBalancer(cluster.devicePorts());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        balancer.close();
+        cluster.close();
+    }
+
+    private static byte[] reading(double value) {
+        return SenmlCbor.encode(Map.of("temp", value));
+    }
+
+    @Test
+    void a_device_whose_flow_moves_to_another_node_keeps_its_session_through_cid_forwarding() throws Exception {
+        KeyPair key = cluster.addDevice("roamer", "sensor");
+        URI viaBalancer = URI.create("coaps://127.0.0.1:" + balancer.address().getPort());
+        try (DeviceClient device = new DeviceClient(viaBalancer, key, cluster.node(0).serverPublicKey()).timeout(10_000)) {
+            assertThat(device.sendTelemetry(reading(1)).code()).isEqualTo(ResponseCode.CHANGED);
+            InetSocketAddress flow = balancer.clients().get(0);
+            int home = balancer.nodeOf(flow);
+            int other = 1 - home;
+            assertThat(cluster.node(home).node().fullDeviceHandshakes()).isEqualTo(1);
+
+            balancer.move(flow, other);
+            for (int i = 2; i <= 4; i++) {
+                assertThat(device.sendTelemetry(reading(i)).code()).isEqualTo(ResponseCode.CHANGED);
+            }
+
+            assertThat(device.traffic().fullHandshakes()).isEqualTo(1);
+            assertThat(device.traffic().resumedHandshakes()).isZero();
+            assertThat(cluster.node(home).node().fullDeviceHandshakes()).isEqualTo(1);
+            assertThat(cluster.node(other).node().fullDeviceHandshakes()).isZero();
+            // served by the node holding the session: all four readings are in its registry, none in the other's
+            assertThat(cluster.node(home).readings("roamer")).hasSize(4);
+            assertThat(cluster.node(other).readings("roamer")).isEmpty();
+        }
+    }
+}
