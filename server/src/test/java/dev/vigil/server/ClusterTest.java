@@ -22,12 +22,13 @@ class ClusterTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new TestCluster(2);
-        balancer = new UdpBalancer(cluster.devicePorts());
     }
 
     @AfterEach
     void stop() throws Exception {
-        balancer.close();
+        if (balancer != null) {
+            balancer.close();
+        }
         cluster.close();
     }
 
@@ -37,6 +38,7 @@ class ClusterTest {
 
     @Test
     void a_device_whose_flow_moves_to_another_node_keeps_its_session_through_cid_forwarding() throws Exception {
+        balancer = new UdpBalancer(cluster.devicePorts());
         KeyPair key = cluster.addDevice("roamer", "sensor");
         URI viaBalancer = URI.create("coaps://127.0.0.1:" + balancer.address().getPort());
         try (DeviceClient device = new DeviceClient(viaBalancer, key, cluster.node(0).serverPublicKey()).timeout(10_000)) {
@@ -58,6 +60,32 @@ class ClusterTest {
             // served by the node holding the session: all four readings are in its registry, none in the other's
             assertThat(cluster.node(home).readings("roamer")).hasSize(4);
             assertThat(cluster.node(other).readings("roamer")).isEmpty();
+        }
+    }
+
+    @Test
+    void a_node_without_the_cluster_key_neither_forwards_nor_receives_forwarded_records() throws Exception {
+        java.nio.file.Path otherKey = cluster.node(1).scratch("keys").resolve("other-cluster.key");
+        java.nio.file.Files.createFile(otherKey, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.nio.file.Files.write(otherKey, new java.security.SecureRandom().generateSeed(32));
+        cluster.node(1).restart(config -> config.set(VigilConfig.CLUSTER_KEY_FILE, otherKey.toString()));
+        balancer = new UdpBalancer(cluster.devicePorts());
+        KeyPair key = cluster.addDevice("roamer", "sensor");
+        URI viaBalancer = URI.create("coaps://127.0.0.1:" + balancer.address().getPort());
+        try (DeviceClient device = new DeviceClient(viaBalancer, key, cluster.node(0).serverPublicKey()).timeout(10_000)) {
+            assertThat(device.sendTelemetry(reading(1)).code()).isEqualTo(ResponseCode.CHANGED);
+            InetSocketAddress flow = balancer.clients().get(0);
+            int home = balancer.nodeOf(flow);
+
+            balancer.move(flow, 1 - home);
+            assertThat(device.timeout(3_000).sendTelemetry(reading(2)).code()).isNull(); // no answer: not forwarded
+
+            balancer.move(flow, home);
+            assertThat(device.timeout(10_000).sendTelemetry(reading(3)).code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(device.traffic().fullHandshakes()).isEqualTo(1);
+            assertThat(cluster.node(home).readings("roamer")).hasSize(2);
+            assertThat(cluster.node(1 - home).readings("roamer")).isEmpty();
         }
     }
 }

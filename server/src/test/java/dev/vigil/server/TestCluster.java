@@ -26,6 +26,12 @@ final class TestCluster implements AutoCloseable {
     private final List<VigilTestServer> nodes = new ArrayList<>();
 
     TestCluster(int size) throws IOException {
+        this(size, config -> { });
+    }
+
+    /** As above, after {@code settings} changed every node's configuration (e.g. a benchmark's exchange lifetime). */
+    TestCluster(int size, java.util.function.Consumer<org.eclipse.californium.elements.config.Configuration> settings)
+            throws IOException {
         root = Files.createTempDirectory("vigil-cluster");
         Path key = root.resolve("cluster.key");
         Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -50,6 +56,7 @@ final class TestCluster implements AutoCloseable {
                 config.set(VigilConfig.CLUSTER_ADDRESS, "127.0.0.1:" + port);
                 config.set(VigilConfig.CLUSTER_NODES, list);
                 config.set(VigilConfig.CLUSTER_KEY_FILE, key.toString());
+                settings.accept(config);
             }));
         }
     }
@@ -64,6 +71,10 @@ final class TestCluster implements AutoCloseable {
         } finally {
             sockets.forEach(DatagramSocket::close);
         }
+    }
+
+    int size() {
+        return nodes.size();
     }
 
     VigilTestServer node(int index) {
