@@ -18,6 +18,7 @@ import dev.vigil.provisioning.trust.TrustRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Bookkeeping of the device endpoint's connections, so that what peers leave behind stays bounded:
@@ -60,12 +61,26 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     private final TrustRegistry trust;
     private final Clock clock;
 
+    /** Established connections whose keys came from a resumption (by Connection ID). */
+    private final Set<ConnectionId> resumedConnections = ConcurrentHashMap.newKeySet();
+    private volatile KeyResumptionVerifier resumptions;
+
     void dropWith(Consumer<Principal> drop) {
         this.drop = drop;
     }
 
     void probeWith(SessionProbe probe) {
         this.probe = probe;
+    }
+
+    /** Tells established connections that came from a resumption (the device endpoint's resumption verifier). */
+    void resumptionsFrom(KeyResumptionVerifier verifier) {
+        this.resumptions = verifier;
+    }
+
+    /** Whether the connection's current keys came from an abbreviated handshake (a resumption), not a full one. */
+    boolean resumed(Connection connection) {
+        return resumedConnections.contains(connection.getConnectionId());
     }
 
     DeviceConnections(DeviceDirectory devices, TrustRegistry trust, Clock clock, int max, Runnable onDroppedBlockwise) {
@@ -100,6 +115,12 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
 
     @Override
     public void onConnectionEstablished(Connection connection) {
+        boolean resumed = resumptions != null && resumptions.resumedInto(connection.getConnectionId());
+        if (resumed) {
+            resumedConnections.add(connection.getConnectionId());
+        } else {
+            resumedConnections.remove(connection.getConnectionId());
+        }
         Principal peer = connection.getEstablishedPeerIdentity();
         if (!(peer instanceof RawPublicKeyIdentity)) {
             return;
@@ -110,9 +131,6 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
         Optional<DeviceIdentity> device = devices.findByKeyId(peer.getName());
         if (device.isPresent()) {
             DeviceTrust state = trust.stateOf(device.get());
-            DTLSSession session = connection.getEstablishedSession();
-            boolean resumed = session != null
-                    && session.getCreationTime() != connection.getEstablishedDtlsContext().getLastHandshakeTime();
             trust.engine().onHandshake(state, clock.millis(), key, SessionKeys.address(address), resumed);
             if (older != null && older.identity() != peer && older.address() != null
                     && !older.address().equals(address) && probe != null) {
@@ -131,6 +149,10 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     @Override
     public void onConnectionRemoved(Connection connection) {
         forget(connection.getConnectionId());
+        resumedConnections.remove(connection.getConnectionId());
+        if (resumptions != null) {
+            resumptions.forget(connection.getConnectionId());
+        }
         DTLSSession session = connection.getEstablishedSession();
         Principal peer = session == null ? null : session.getPeerIdentity();
         if (peer != null) {

@@ -34,18 +34,19 @@ final class DtlsEndpoints {
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
             ProofFailures proofs) {
-        return server(base, tag, bind, own, admission, resumable, connections, proofs, null);
+        return server(base, tag, bind, own, admission, resumable, connections, proofs, null, null);
     }
 
     /**
-     * As above; with {@code cluster} (may be null) a node of a DTLS cluster: Scandium's cluster connector, this
-     * node's id in the first byte of every Connection ID, records of other nodes' sessions forwarded to them over
-     * the internal cluster port, whose links authenticate with the cluster key and MAC each forwarded record's
-     * header (its source address).
+     * As above; with {@code oscore} (may be null) the endpoint also verifies OSCORE-protected requests (RFC 8613);
+     * with {@code cluster} (may be null) it is a node of a DTLS cluster: Scandium's cluster connector, this node's
+     * id in the first byte of every Connection ID, records of other nodes' sessions forwarded to them over the
+     * internal cluster port, whose links authenticate with the cluster key and MAC each forwarded record's header
+     * (its source address).
      */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
-            ProofFailures proofs, ClusterSettings cluster) {
+            ProofFailures proofs, org.eclipse.californium.oscore.OSCoreCtxDB oscore, ClusterSettings cluster) {
         Configuration config = new Configuration(base);
         if (cluster != null) {
             ClusterConnectors.configure(config, cluster);
@@ -75,8 +76,13 @@ final class DtlsEndpoints {
         }
         DtlsConnectorConfig dtls = builder.build();
         DTLSConnector connector = cluster == null ? new DTLSConnector(dtls) : ClusterConnectors.create(dtls, cluster);
-        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
-                .setLoggingTag(tag).build();
+        CoapEndpoint.Builder endpointBuilder = new CoapEndpoint.Builder().setConnector(connector)
+                .setConfiguration(config).setLoggingTag(tag);
+        if (oscore != null) {
+            endpointBuilder.setCoapStackFactory(new org.eclipse.californium.oscore.OSCoreCoapStackFactory())
+                    .setCustomCoapStackArgument(oscore);
+        }
+        CoapEndpoint endpoint = endpointBuilder.build();
         return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions);
     }
 
