@@ -102,6 +102,7 @@ public final class VigilServer implements AutoCloseable {
             activity = new DeviceActivity(sessions);
             connections.dropWith(sessions::dropDeviceSession);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
+            connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
             registry.events().persistTo(new EventStore(database));

@@ -121,6 +121,22 @@ public final class GatewayRegistry {
         });
     }
 
+    /** The gateway of the device {@code childId} if that device is a relay child (read fresh, once per child session). */
+    public Optional<RelayParent> relayParent(long childId) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT p.name, k.key_id FROM gateway_children g"
+                    + " JOIN devices p ON p.id = g.gateway_id LEFT JOIN device_keys k ON k.device_id = p.id"
+                    + " AND k.state = 'ACTIVE' WHERE g.child_id = ? AND g.mode = ?")) {
+                query.setLong(1, childId);
+                query.setString(2, ChildMode.RELAY.id());
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(new RelayParent(rows.getString(1), rows.getString(2)))
+                            : Optional.<RelayParent>empty();
+                }
+            }
+        });
+    }
+
     /** The binding of the child named {@code child}, if it is any gateway's child (read fresh, per proxied request). */
     public Optional<ChildLink> link(String child) {
         return database.inTransaction(c -> {
