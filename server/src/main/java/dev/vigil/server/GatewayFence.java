@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.policy.ChildAuth;
 import dev.vigil.policy.DeviceProfile;
+import dev.vigil.policy.TrustTier;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Names;
 import dev.vigil.provisioning.Registry;
@@ -19,7 +20,8 @@ import org.eclipse.californium.core.network.Exchange;
  * child, or a child whose profile demands stronger authentication (4.03 and a {@code gateway-denied} event). A
  * request that passes the fence is then judged as the child's own: its lifecycle state, its profile (resource,
  * format, size, rate), its trust tier. Every such request rides the gateway's live session, so cutting that
- * session (suspend, decommission) or restricting the gateway (quarantine) stops all its children at once.
+ * session (suspend, decommission) or restricting the gateway (quarantine, by an operator or by the trust engine)
+ * stops all its children at once. What it says for its children together is watched too ({@link GatewayAggregate}).
  */
 final class GatewayFence {
 
@@ -27,10 +29,12 @@ final class GatewayFence {
 
     private final Registry registry;
     private final RequestGate gate;
+    private final GatewayAggregate aggregate;
 
     GatewayFence(Registry registry, RequestGate gate) {
         this.registry = registry;
         this.gate = gate;
+        this.aggregate = gate == null ? null : new GatewayAggregate(registry, gate.trust());
     }
 
     /** Answers a refusal (handled), or lets the request through to the gateway resource. */
@@ -43,6 +47,9 @@ final class GatewayFence {
         Optional<ChildLink> link = link(name);
         Optional<DeviceIdentity> child = link.map(ChildLink::childKeyId).flatMap(registry.devices()::findByKeyId);
         String refusal = refusal(gateway, name, link, child);
+        if (refusal == null && gate.tierOf(gateway) == TrustTier.QUARANTINED) {
+            refusal = "the gateway is QUARANTINED by the trust engine";
+        }
         if (refusal != null) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             registry.events().record("gateway-denied", gateway.name(), exchange.getRequest().getCode() + " /gw/"
@@ -54,6 +61,7 @@ final class GatewayFence {
             exchange.sendResponse(new Response(ResponseCode.NOT_FOUND)); // only telemetry is proxied so far
             return new RequestGate.Gated(true, "not-found");
         }
+        aggregate.spend(gateway, now); // the child's own limits decide this request; excess is the gateway's signal
         Standing standing = Standing.of(child, registry.policy(), now);
         if (standing != Standing.ACTIVE) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
