@@ -15,7 +15,8 @@ import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
 
 /**
- * The fence around asserted proxying ({@code POST /gw/{child}/t}): an ACTIVE gateway speaks only for its own
+ * The fence around asserted proxying ({@code POST /gw/{child}/t}, {@code GET /gw/{child}/c},
+ * {@code POST /gw/{child}/c/{id}}): an ACTIVE gateway speaks only for its own
  * registered children in proxy mode; never for another gateway's child, itself, an unregistered name, a relay
  * child, or a child whose profile demands stronger authentication (4.03 and a {@code gateway-denied} event). A
  * request that passes the fence is then judged as the child's own: its lifecycle state, its profile (resource,
@@ -57,18 +58,35 @@ final class GatewayFence {
                     : name) + ": " + refusal);
             return new RequestGate.Gated(true, "gateway-denied");
         }
-        if (path.size() != 3 || !"t".equals(path.get(2))) {
-            exchange.sendResponse(new Response(ResponseCode.NOT_FOUND)); // only telemetry is proxied so far
+        String resource = proxied(path);
+        if (resource == null) {
+            exchange.sendResponse(new Response(ResponseCode.NOT_FOUND)); // telemetry and commands are proxied so far
             return new RequestGate.Gated(true, "not-found");
         }
-        aggregate.spend(gateway, now); // the child's own limits decide this request; excess is the gateway's signal
+        if (resource.equals("t")) {
+            aggregate.spend(gateway, now); // the child's own limits decide this request; excess is the gateway's signal
+        }
         Standing standing = Standing.of(child, registry.policy(), now);
         if (standing != Standing.ACTIVE) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             return new RequestGate.Gated(true, "standing");
         }
         gate.heard(child.get(), now);
-        return gate.judge(exchange, child.get(), standing, "t", now);
+        return gate.judge(exchange, child.get(), standing, resource, now);
+    }
+
+    /**
+     * The child's resource a path below {@code /gw/{child}} stands for: {@code t} (its telemetry), {@code cmd} for
+     * {@code c} (its commands) and {@code c/{id}} (a result); null for anything else.
+     */
+    static String proxied(List<String> path) {
+        if (path.size() == 3 && path.get(2).equals("t")) {
+            return "t";
+        }
+        if ((path.size() == 3 || path.size() == 4) && path.get(2).equals("c")) {
+            return "cmd";
+        }
+        return null;
     }
 
     /** The binding of a child name, if it is a valid name bound to any gateway. */

@@ -116,7 +116,7 @@ public final class VigilServer implements AutoCloseable {
             TelemetryResource telemetry = new TelemetryResource(registry.devices(), registry.telemetry(),
                     registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             devices.add(telemetry);
-            devices.add(new GatewayResource(registry, telemetry));
+            devices.add(new GatewayResource(registry, telemetry, new CommandDelivery(registry, clock)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
