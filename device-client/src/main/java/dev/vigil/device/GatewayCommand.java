@@ -31,6 +31,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--relay-port", paramLabel = "PORT", description = "Where relay children send (UDP); none if absent.")
     String relayPort;
 
+    @Option(names = "--oscore-listen", paramLabel = "PORT", description = "Where OSCORE children send (plain CoAP"
+            + " over UDP; requests forwarded by kid, unread); none if absent.")
+    String oscoreListen;
+
     @Option(names = "--child-rate", paramLabel = "PER_SECOND", defaultValue = "1",
             description = "Each proxy child's request rate at this gateway (default ${DEFAULT-VALUE}/s).")
     double childRate;
@@ -52,11 +56,13 @@ final class GatewayCommand implements Callable<Integer> {
         var server = new InetSocketAddress(options.server().getHost(),
                 options.server().getPort() < 0 ? 5684 : options.server().getPort());
         Gateway.Settings settings = new Gateway.Settings(options.state, address(listen),
-                relayPort == null ? null : address(relayPort), server, childRate, childBurst, pullSeconds);
+                relayPort == null ? null : address(relayPort), server, childRate, childBurst, pullSeconds,
+                oscoreListen == null ? null : address(oscoreListen));
         CountDownLatch stop = new CountDownLatch(1);
         try (Gateway gateway = new Gateway(settings, key, options.client(key))) {
             spec.commandLine().getOut().printf("gateway: children on udp/%d%s%n", gateway.port(),
-                    gateway.relayPort() < 0 ? "" : ", relay on udp/" + gateway.relayPort());
+                    (gateway.relayPort() < 0 ? "" : ", relay on udp/" + gateway.relayPort())
+                    + (gateway.oscorePort() < 0 ? "" : ", OSCORE children on udp/" + gateway.oscorePort()));
             spec.commandLine().getOut().flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();

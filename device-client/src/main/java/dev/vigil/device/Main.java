@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Vigil reference device client.",
         subcommands = {KeygenCommand.class, EnrollCommand.class, SendCommand.class, RotateCommand.class,
             CommandsCommand.class, UpdateCommand.class, RunCommand.class, StatusCommand.class, SimulateCommand.class,
-            GatewayCommand.class},
+            GatewayCommand.class, OscoreSendCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok (2.xx)", "1:refused", "2:usage error", "3:no answer from the server"})
 public final class Main {

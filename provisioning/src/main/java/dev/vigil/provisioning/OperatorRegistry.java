@@ -8,13 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Operators and their keys. Only the keys of current (not removed) operators may complete a handshake
- * with the management endpoint. A removed operator's name and key stay as tombstones.
+ * Operators and their keys. Only the current key of a current (not removed) operator may complete a handshake
+ * with the management endpoint. Every key an operator held stays claimed for good ({@link PrincipalKeys}) and in
+ * its history ({@link OperatorKeys}); a removed operator's name may be added again, with a new key.
  */
 public final class OperatorRegistry {
 
@@ -30,7 +30,7 @@ public final class OperatorRegistry {
                     + " WHERE key_id = ? AND removed_at IS NULL")) {
                 query.setString(1, keyId);
                 try (ResultSet rows = query.executeQuery()) {
-                    return rows.next() ? Optional.of(operator(rows)) : Optional.<Operator>empty();
+                    return rows.next() ? Optional.of(OperatorRows.operator(rows)) : Optional.<Operator>empty();
                 }
             }
         }));
@@ -47,7 +47,7 @@ public final class OperatorRegistry {
         } catch (RegistryException e) {
             if (e.getCause() instanceof SQLIntegrityConstraintViolationException violation) {
                 throw violation.getMessage().toUpperCase().contains("OPERATORS_NAME_UNIQUE")
-                        ? Refusal.conflict("an operator named '" + name + "' exists or existed")
+                        ? Refusal.conflict("an operator named '" + name + "' exists")
                         : Refusal.conflict("key " + keyId + " belongs or belonged to an operator");
             }
             throw e;
@@ -56,28 +56,22 @@ public final class OperatorRegistry {
         return new Operator(id, name, keyId, role, now);
     }
 
-    /** Adds an operator in the caller's transaction (claiming its key); returns its id. */
+    /**
+     * Adds an operator in the caller's transaction (claiming its key); returns its id. A removed operator's name
+     * is added again on the same row with the new key and role; its old keys stay refused (claimed, not current).
+     */
     long insert(java.sql.Connection c, String name, PublicKey key, String role, Actor actor, Instant now)
             throws java.sql.SQLException {
         String keyId = KeyIds.of(key);
+        AuditLog.lockChain(c); // serialises adds, so two re-adds of one removed name cannot both revive it
         PrincipalKeys.claim(c, keyId, PrincipalKeys.Kind.OPERATOR);
-        long generated;
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                new String[] {"ID"})) {
-            insert.setString(1, name);
-            insert.setString(2, keyId);
-            insert.setBytes(3, key.getEncoded());
-            insert.setString(4, role);
-            insert.setObject(5, SqlTime.utc(now));
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                generated = keys.getLong(1);
-            }
-        }
-        audit.append(c, actor, "operator.add", name, null, "role=" + role + " key=" + keyId);
-        return generated;
+        Optional<OperatorRows.Removed> removed = OperatorRows.removed(c, name);
+        long id = removed.isPresent() ? OperatorRows.revive(c, removed.get().id(), key, role, now)
+                : OperatorRows.insert(c, name, key, role, now);
+        OperatorKeys.activate(c, keyId, id, now);
+        audit.append(c, actor, "operator.add", name, removed.map(r -> "removed (role=" + r.role() + " key=" + r.keyId()
+                + ")").orElse(null), "role=" + role + " key=" + keyId);
+        return id;
     }
 
     /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
@@ -108,13 +102,16 @@ public final class OperatorRegistry {
             if (actor.id().equals(id)) {
                 throw Refusal.invalid("an operator cannot remove itself");
             }
-            Governance.require(policy, current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+            Governance.require(policy, OperatorRows.current(c).stream().filter(op -> !op.name().equals(name)).toList(),
                     "removing operator '" + name + "'");
-            try (PreparedStatement update = c.prepareStatement("UPDATE operators SET removed_at = ? WHERE name = ?")) {
-                update.setObject(1, SqlTime.utc(Instant.now()));
+            Instant now = Instant.now();
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE operators SET removed_at = ? WHERE name = ? AND removed_at IS NULL")) {
+                update.setObject(1, SqlTime.utc(now));
                 update.setString(2, name);
                 update.executeUpdate();
             }
+            OperatorKeys.end(c, id, KeyState.REVOKED, now);
             audit.append(c, actor, "operator.remove", name, "role=" + role + " key=" + id, "removed");
             return id;
         });
@@ -122,21 +119,109 @@ public final class OperatorRegistry {
         return keyId;
     }
 
-    public List<Operator> list() {
-        return database.inTransaction(OperatorRegistry::current);
+    /**
+     * Gives operator {@code name} the role {@code role} of {@code policy}; returns false (nothing written or audited)
+     * if it holds that role already. Refused if the role is unknown, or if afterwards no current operator could
+     * govern ({@link Governance}). The operator's next request (its live session included) runs with the new role.
+     */
+    public boolean changeRole(String name, String role, Actor actor, CompiledPolicy policy) {
+        if (!policy.roles().contains(role)) {
+            throw Refusal.invalid("no role '" + role + "' in the policy in force (roles: "
+                    + String.join(", ", new java.util.TreeSet<>(policy.roles())) + ")");
+        }
+        Operator changed = database.inTransaction(c -> {
+            AuditLog.lockChain(c);
+            Operator operator = OperatorRows.locked(c, name);
+            if (operator.role().equals(role)) {
+                return null;
+            }
+            Governance.require(policy, OperatorRows.current(c).stream().map(op -> op.name().equals(name) ? op.withRole(role) : op)
+                    .toList(), "giving operator '" + name + "' role '" + role + "'");
+            try (PreparedStatement update = c.prepareStatement("UPDATE operators SET role = ? WHERE id = ?")) {
+                update.setString(1, role);
+                update.setLong(2, operator.id());
+                update.executeUpdate();
+            }
+            audit.append(c, actor, "operator.role", name, "role=" + operator.role(), "role=" + role);
+            return operator;
+        });
+        if (changed == null) {
+            return false;
+        }
+        cache.invalidate(changed.keyId());
+        return true;
     }
 
-    /** The current operators, by name, read in the caller's transaction. */
-    static List<Operator> current(java.sql.Connection c) throws java.sql.SQLException {
-        List<Operator> operators = new ArrayList<>();
-        try (PreparedStatement query = c.prepareStatement("SELECT id, name, key_id, role, created_at FROM operators"
-                + " WHERE removed_at IS NULL ORDER BY name");
-                ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-                operators.add(operator(rows));
+    /** An operator's key replaced: the old one is refused from now on, the new one is the operator's. */
+    public record KeyChange(String name, String oldKeyId, String newKeyId) {
+    }
+
+    /**
+     * The caller replaces its own key with {@code newKey}, proving it holds the new private key with {@code proof}
+     * ({@link OperatorKeyProof}): a signature by the new key over the caller's current key id and the new key.
+     */
+    public KeyChange rotateOwnKey(Operator caller, PublicKey newKey, byte[] proof) {
+        OperatorKeyProof.verify(caller.keyId(), newKey, proof);
+        return replaceKey(caller.name(), caller.keyId(), newKey, Actor.operator(caller), "operator.rotate-key", null);
+    }
+
+    /**
+     * Replaces another operator's key with {@code newKey} (its holder proves nothing here, as with {@code add}).
+     * The operator counts as unable to govern for the {@link Governance} check, since nobody proved to hold the new
+     * key; an operator cannot replace its own key this way ({@link #rotateOwnKey} proves possession).
+     */
+    public KeyChange replaceKey(String name, PublicKey newKey, Actor actor, CompiledPolicy policy) {
+        return replaceKey(name, null, newKey, actor, "operator.set-key", policy);
+    }
+
+    private KeyChange replaceKey(String name, String expectedKeyId, PublicKey newKey, Actor actor, String action,
+            CompiledPolicy policy) {
+        String newKeyId = KeyIds.of(newKey);
+        KeyChange change = database.inTransaction(c -> {
+            AuditLog.lockChain(c);
+            Operator operator = OperatorRows.locked(c, name);
+            if (expectedKeyId != null && !expectedKeyId.equals(operator.keyId())) {
+                throw Refusal.conflict("operator '" + name + "' has another key by now; nothing changed");
             }
-        }
-        return operators;
+            if (policy != null) {
+                if (actor.id().equals(operator.keyId())) {
+                    throw Refusal.invalid("to replace your own key use 'vigil operator rotate-key --new-key FILE'"
+                            + " (it proves you hold the new key)");
+                }
+                Governance.require(policy, OperatorRows.current(c).stream().filter(op -> !op.name().equals(name)).toList(),
+                        "replacing operator '" + name + "''s key with one it has not proven to hold");
+            }
+            PrincipalKeys.claim(c, newKeyId, PrincipalKeys.Kind.OPERATOR);
+            Instant now = Instant.now();
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE operators SET key_id = ?, public_key = ? WHERE id = ?")) {
+                update.setString(1, newKeyId);
+                update.setBytes(2, newKey.getEncoded());
+                update.setLong(3, operator.id());
+                update.executeUpdate();
+            }
+            OperatorKeys.end(c, operator.keyId(), KeyState.RETIRED, now);
+            OperatorKeys.activate(c, newKeyId, operator.id(), now);
+            audit.append(c, actor, action, name, "key=" + operator.keyId(), "key=" + newKeyId);
+            return new KeyChange(name, operator.keyId(), newKeyId);
+        });
+        cache.invalidate(change.oldKeyId());
+        cache.invalidate(newKeyId);
+        return change;
+    }
+
+    /** Whether {@code keyId} was replaced by a rotation (rather than revoked with its operator): for refusals. */
+    public boolean isRetiredKey(String keyId) {
+        return database.inTransaction(c -> OperatorKeys.state(c, keyId)).filter(KeyState.RETIRED::equals).isPresent();
+    }
+
+    /** Names the operator behind each operator key id, current or not ({@link OperatorLabels}). */
+    public OperatorLabels labels() {
+        return new OperatorLabels(database.inTransaction(OperatorKeys::holders));
+    }
+
+    public List<Operator> list() {
+        return database.inTransaction(OperatorRows::current);
     }
 
     /** The current operator holding this key, if any. */
@@ -144,8 +229,4 @@ public final class OperatorRegistry {
         return cache.get(keyId);
     }
 
-    private static Operator operator(ResultSet rows) throws java.sql.SQLException {
-        return new Operator(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                SqlTime.instant(rows, 5));
-    }
 }

@@ -131,7 +131,7 @@ public final class PolicyStore {
             throw Refusal.conflict("the policy drops profiles devices still use: " + String.join(", ", orphaned)
                     + "; keep them, or move or decommission those devices first");
         }
-        Governance.require(compiled, OperatorRegistry.current(c), "this policy");
+        Governance.require(compiled, OperatorRows.current(c), "this policy");
     }
 
     Stored store(java.sql.Connection c, long version, String document, Actor actor)

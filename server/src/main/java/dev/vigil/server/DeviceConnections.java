@@ -18,6 +18,7 @@ import dev.vigil.provisioning.trust.TrustRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Bookkeeping of the device endpoint's connections, so that what peers leave behind stays bounded:
@@ -61,6 +62,10 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     private final TrustRegistry trust;
     private final Clock clock;
 
+    /** Established connections whose keys came from a resumption (by Connection ID). */
+    private final Set<ConnectionId> resumedConnections = ConcurrentHashMap.newKeySet();
+    private volatile KeyResumptionVerifier resumptions;
+
     void dropWith(Consumer<Principal> drop) {
         this.drop = drop;
     }
@@ -77,6 +82,16 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     /** The address of the newest live session of the key {@code keyId}, if it has one. */
     Optional<InetSocketAddress> liveAddress(String keyId) {
         return Optional.ofNullable(newest.get(keyId)).map(Latest::address);
+    }
+
+    /** Tells established connections that came from a resumption (the device endpoint's resumption verifier). */
+    void resumptionsFrom(KeyResumptionVerifier verifier) {
+        this.resumptions = verifier;
+    }
+
+    /** Whether the connection's current keys came from an abbreviated handshake (a resumption), not a full one. */
+    boolean resumed(Connection connection) {
+        return resumedConnections.contains(connection.getConnectionId());
     }
 
     DeviceConnections(DeviceDirectory devices, TrustRegistry trust, Clock clock, int max, Runnable onDroppedBlockwise) {
@@ -111,6 +126,12 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
 
     @Override
     public void onConnectionEstablished(Connection connection) {
+        boolean resumed = resumptions != null && resumptions.resumedInto(connection.getConnectionId());
+        if (resumed) {
+            resumedConnections.add(connection.getConnectionId());
+        } else {
+            resumedConnections.remove(connection.getConnectionId());
+        }
         Principal peer = connection.getEstablishedPeerIdentity();
         if (!(peer instanceof RawPublicKeyIdentity)) {
             return;
@@ -121,9 +142,6 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
         Optional<DeviceIdentity> device = devices.findByKeyId(peer.getName());
         if (device.isPresent()) {
             DeviceTrust state = trust.stateOf(device.get());
-            DTLSSession session = connection.getEstablishedSession();
-            boolean resumed = session != null
-                    && session.getCreationTime() != connection.getEstablishedDtlsContext().getLastHandshakeTime();
             trust.engine().onHandshake(state, clock.millis(), key, SessionKeys.address(address), resumed);
             OffGatewayCheck check = relay;
             if (check != null) {
@@ -146,6 +164,10 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     @Override
     public void onConnectionRemoved(Connection connection) {
         forget(connection.getConnectionId());
+        resumedConnections.remove(connection.getConnectionId());
+        if (resumptions != null) {
+            resumptions.forget(connection.getConnectionId());
+        }
         DTLSSession session = connection.getEstablishedSession();
         Principal peer = session == null ? null : session.getPeerIdentity();
         if (peer != null) {

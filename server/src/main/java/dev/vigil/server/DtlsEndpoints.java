@@ -34,6 +34,13 @@ final class DtlsEndpoints {
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
             ProofFailures proofs) {
+        return server(base, tag, bind, own, admission, resumable, connections, proofs, null);
+    }
+
+    /** As above; with {@code oscore} (may be null) the endpoint also verifies OSCORE-protected requests (RFC 8613). */
+    static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
+            Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
+            ProofFailures proofs, org.eclipse.californium.oscore.OSCoreCtxDB oscore) {
         Configuration config = new Configuration(base);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
@@ -60,8 +67,13 @@ final class DtlsEndpoints {
         }
         DtlsConnectorConfig dtls = builder.build();
         DTLSConnector connector = new DTLSConnector(dtls);
-        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config)
-                .setLoggingTag(tag).build();
+        CoapEndpoint.Builder endpointBuilder = new CoapEndpoint.Builder().setConnector(connector)
+                .setConfiguration(config).setLoggingTag(tag);
+        if (oscore != null) {
+            endpointBuilder.setCoapStackFactory(new org.eclipse.californium.oscore.OSCoreCoapStackFactory())
+                    .setCustomCoapStackArgument(oscore);
+        }
+        CoapEndpoint endpoint = endpointBuilder.build();
         return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions);
     }
 

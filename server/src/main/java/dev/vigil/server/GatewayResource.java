@@ -70,7 +70,11 @@ final class GatewayResource extends CoapResource {
         ArrayNode list = Payloads.CBOR.createArrayNode();
         for (Child child : children) {
             if (child.state() == DeviceState.ACTIVE && child.keyId() != null) {
-                list.addObject().put("name", child.name()).put("key", child.keyId()).put("mode", child.mode().id());
+                var entry = list.addObject().put("name", child.name()).put("key", child.keyId())
+                        .put("mode", child.mode().id());
+                if (child.mode() == dev.vigil.provisioning.gateways.ChildMode.OSCORE) { // its requests' kid
+                    registry.gateways().oscore().kidOf(child.name()).ifPresent(kid -> entry.put("kid", kid));
+                }
             }
         }
         byte[] payload;

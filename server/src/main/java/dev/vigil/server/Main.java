@@ -14,13 +14,15 @@ import org.slf4j.LoggerFactory;
 /** {@code vigil}: the operator CLI, wired to the CoAPS management transport and to the server. */
 public final class Main {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
     private Main() {
     }
 
+    /**
+     * Starts nothing it does not need: the CLI's one handshake uses the JDK's provider (Bouncy Castle's registration
+     * alone costs a quarter of a second; the server chooses it in {@link VigilServer#start}), and logging starts with
+     * the first class that logs.
+     */
     public static void main(String[] args) {
-        CryptoProvider.init();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code = VigilCli.run(context(out, err), args);
@@ -38,6 +40,7 @@ public final class Main {
     }
 
     private static void runServer(Path data, Integer port, Integer mgmtPort, PrintWriter out) throws Exception {
+        Logger log = LoggerFactory.getLogger(Main.class);
         DataDir dir = new DataDir(data);
         CountDownLatch stopped = new CountDownLatch(1);
         VigilServer server = VigilServer.start(dir, port, mgmtPort);
@@ -48,12 +51,12 @@ public final class Main {
             } catch (java.io.IOException e) {
                 // best effort: a stale file only points the CLI at a closed port
             }
-            LOG.info("event=stopping data={}", dir.root());
+            log.info("event=stopping data={}", dir.root());
             server.close();
-            LOG.info("event=stopped data={}", dir.root());
+            log.info("event=stopped data={}", dir.root());
             stopped.countDown();
         }, "vigil-shutdown"));
-        LOG.info("event=started data={} devices={} management={}", dir.root(), hostPort(server.deviceAddress()),
+        log.info("event=started data={} devices={} management={}", dir.root(), hostPort(server.deviceAddress()),
                 server.managementUri());
         out.printf("vigil server: devices on coaps://%s, management on %s%n",
                 hostPort(server.deviceAddress()), server.managementUri());

@@ -65,14 +65,17 @@ final class ManagementResource extends CoapResource {
             exchange.respond(ResponseCode.BAD_REQUEST, e.getMessage());
             return;
         }
+        List<Runnable> afterReply = new java.util.ArrayList<>();
         try {
-            JsonNode result = service.handle(caller.get(), path.get(1), args);
+            JsonNode result = service.handle(caller.get(), path.get(1), args, afterReply::add);
             exchange.respond(ResponseCode.CONTENT, JSON.writeValueAsBytes(result), MediaTypeRegistry.APPLICATION_JSON);
         } catch (ManagementException e) {
             exchange.respond(code(e.reason()), e.getMessage());
         } catch (IOException | RuntimeException e) {
             LOG.error("management operation {} failed", path.get(1), e);
             exchange.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+        } finally {
+            afterReply.forEach(Runnable::run); // e.g. cutting the caller's own session, once its reply is queued
         }
     }
 

@@ -36,7 +36,8 @@ final class OperatorAdmission implements Admission {
         }
         return switch (registry.keyHolder(keyId).orElse("")) {
             case "device" -> "a device's key";
-            case "operator" -> "a removed operator's key";
+            case "operator" -> registry.operators().isRetiredKey(keyId) ? "an operator key replaced by a rotation"
+                    : "a removed operator's key";
             case "node" -> "this node's own key";
             default -> "an unknown key";
         };

@@ -48,6 +48,8 @@ final class RequestGate extends ServerMessageDeliverer {
     private final Metrics metrics;
     private final DeviceActivity activity;
     private final GatewayFence fence;
+    private final OscoreFence oscore;
+    private volatile Resource oscoreChildren;
 
     /** @param trust the trust engine's registry, or null for the benchmark's baseline (trust tier from lifecycle) */
     RequestGate(Resource root, Configuration config, Registry registry, TrustRegistry trust, Clock clock,
@@ -60,6 +62,24 @@ final class RequestGate extends ServerMessageDeliverer {
         this.trust = trust;
         this.clock = clock;
         this.fence = new GatewayFence(registry, this);
+        this.oscore = new OscoreFence(registry, this);
+    }
+
+    /** Where verified OSCORE requests go once they pass ({@link OscoreChildResource}); none: they are refused. */
+    void deliverOscoreTo(Resource resource) {
+        this.oscoreChildren = resource;
+    }
+
+    /** A verified OSCORE request goes to the OSCORE child resource, whatever its inner Uri-Path. */
+    @Override
+    protected Resource findResource(Exchange exchange) throws org.eclipse.californium.core.server.DelivererException {
+        if (exchange.getCryptographicContextID() != null) {
+            if (oscoreChildren == null) {
+                throw new org.eclipse.californium.core.server.DelivererException(ResponseCode.NOT_FOUND, "");
+            }
+            return oscoreChildren;
+        }
+        return super.findResource(exchange);
     }
 
     @Override
@@ -86,6 +106,9 @@ final class RequestGate extends ServerMessageDeliverer {
         Optional<DeviceIdentity> identity = registry.devices().findByKeyId(keyId.get());
         identity.ifPresent(device -> activity.heard(device.deviceId(), now));
         Standing standing = Standing.of(identity, policy, now);
+        if (exchange.getCryptographicContextID() != null) { // verified end to end by cf-oscore's layer
+            return oscore.gate(exchange, identity, now);
+        }
         if (path.size() == 2 && path.get(0).equals(".well-known") && path.get(1).equals("core")
                 && request.getCode() == Code.GET) {
             discover(exchange, standing, identity);

@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.provisioning.SessionControl;
+import java.util.function.Predicate;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.Collection;
@@ -33,6 +34,13 @@ final class SessionTerminator implements SessionControl {
     private final DTLSConnector devices;
     private final DTLSConnector management;
     private final ScheduledExecutorService scheduler;
+
+    /** Whether a live connection's keys came from a resumption; told by {@link #resumedBy}. */
+    private volatile Predicate<Connection> resumed = connection -> false;
+
+    void resumedBy(Predicate<Connection> resumed) {
+        this.resumed = resumed;
+    }
 
     SessionTerminator(DTLSConnector devices, DTLSConnector management, ScheduledExecutorService scheduler) {
         this.devices = devices;
@@ -112,7 +120,7 @@ final class SessionTerminator implements SessionControl {
                     live.put(name, new dev.vigil.provisioning.management.LiveActivity.Session(
                             java.time.Instant.ofEpochMilli(session.getCreationTime()),
                             peer.getAddress().getHostAddress() + ":" + peer.getPort(),
-                            cid == null || cid.isEmpty() ? null : cid.getAsString()));
+                            cid == null || cid.isEmpty() ? null : cid.getAsString(), resumed.test(connection)));
                 }
                 return false;
             }).get();

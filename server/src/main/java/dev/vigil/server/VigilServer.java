@@ -6,6 +6,7 @@ import dev.vigil.provisioning.audit.AuditAnchors;
 import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.gateways.SecretSeal;
 import dev.vigil.provisioning.Database;
 import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import dev.vigil.provisioning.PemFiles;
@@ -48,6 +49,8 @@ public final class VigilServer implements AutoCloseable {
     private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
     private final Metrics metrics = new Metrics();
+    /** In the data directory: the key that seals OSCORE children's master secrets in the registry. */
+    static final String OSCORE_KEY_FILE = "oscore-key";
     private final DeviceActivity activity;
     private final String metricsAddress;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
@@ -78,9 +81,13 @@ public final class VigilServer implements AutoCloseable {
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+            // OSCORE children's master secrets are sealed with a key beside the database, never in it
+            registry.gateways().oscore().sealWith(SecretSeal.fromKeyFile(dir.root().resolve(OSCORE_KEY_FILE)));
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
-                    serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed));
+                    serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed),
+                    gate == Gate.BYPASSED ? null : new OscoreServerContexts(registry.gateways().oscore()));
+            deviceEndpoint.endpoint().addInterceptor(new OscoreRefusals(registry));
             deviceEndpoint.endpoint().addInterceptor(connections);
             deviceEndpoint.endpoint().addInterceptor(metrics.responseCounter());
             metricsAddress = config.get(VigilConfig.METRICS_ADDRESS);
@@ -101,6 +108,8 @@ public final class VigilServer implements AutoCloseable {
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
             activity = new DeviceActivity(sessions);
             connections.dropWith(sessions::dropDeviceSession);
+            connections.resumptionsFrom(deviceEndpoint.resumptions());
+            sessions.resumedBy(connections::resumed);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
             connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
@@ -109,12 +118,14 @@ public final class VigilServer implements AutoCloseable {
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
-            if (gate != Gate.BYPASSED) {
-                devices.setMessageDeliverer(new RequestGate(devices.getRoot(), deviceConfig, registry,
-                        gate == Gate.FULL ? registry.trust() : null, clock, metrics, activity));
-            }
             TelemetryResource telemetry = new TelemetryResource(registry.devices(), registry.telemetry(),
                     registry.commands(), config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
+            if (gate != Gate.BYPASSED) {
+                RequestGate requestGate = new RequestGate(devices.getRoot(), deviceConfig, registry,
+                        gate == Gate.FULL ? registry.trust() : null, clock, metrics, activity);
+                requestGate.deliverOscoreTo(new OscoreChildResource(registry, telemetry, clock));
+                devices.setMessageDeliverer(requestGate);
+            }
             devices.add(telemetry);
             devices.add(new GatewayResource(registry, telemetry, new CommandDelivery(registry, clock)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),

@@ -59,8 +59,17 @@ class DeviceViewsTest {
             assertThat(shown.path("lastReading").asText()).isNotEmpty();
             assertThat(shown.path("session").path("address").asText()).startsWith("127.0.0.1:");
             assertThat(shown.path("session").path("connectionId").asText()).hasSize(8); // 4 bytes, hex
+            assertThat(shown.path("session").path("handshake").asText()).isEqualTo("full");
             CliRun human = vigil("device", "show", "pump-1");
-            assertThat(human.out()).contains("last seen 20").contains("session since ").contains("Connection ID ");
+            assertThat(human.out()).contains("last seen 20").contains("session since ").contains("full handshake")
+                    .contains("Connection ID ");
+            device.renewSession(); // the next request resumes the session: an abbreviated handshake
+            assertThat(device.sendTelemetry(SenmlCbor.encode(Map.of("temp", 20.6))).code())
+                    .isEqualTo(ResponseCode.CHANGED);
+            JsonNode resumed = JSON.readTree(vigil("device", "show", "pump-1", "--json").out()).path("session");
+            assertThat(resumed.path("handshake").asText()).isEqualTo("resumed");
+            assertThat(resumed.path("since").asText()).as("since the full handshake it resumed")
+                    .isEqualTo(shown.path("session").path("since").asText());
             JsonNode quiet = JSON.readTree(vigil("device", "show", "valve-1", "--json").out());
             assertThat(quiet.has("lastSeen")).isFalse();
             assertThat(quiet.has("session")).isFalse();

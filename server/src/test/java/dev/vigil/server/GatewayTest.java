@@ -349,7 +349,7 @@ class GatewayTest {
                 "device", "add", "c1", "--key", key("c1b"), "--profile", "sensor", "--via", "gw2");
         refused("vigil device add: profile 'vault' demands childAuth relay: its devices cannot be carried in proxy mode",
                 "device", "add", "x1", "--key", key("x1"), "--profile", "vault", "--via", "gw1");
-        refused("vigil device add: mode must be relay or proxy, not 'tunnel'",
+        refused("vigil device add: mode must be relay, proxy or oscore, not 'tunnel'",
                 "device", "add", "x1", "--key", key("x1"), "--profile", "sensor", "--via", "gw1", "--mode", "tunnel");
         refused("vigil device add: --mode needs --via",
                 "device", "add", "x1", "--key", key("x1"), "--profile", "sensor", "--mode", "relay");

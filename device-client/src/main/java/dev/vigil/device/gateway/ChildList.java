@@ -15,7 +15,11 @@ import java.util.Optional;
 public record ChildList(List<Child> children, byte[] etag) {
 
     /** One assigned child. */
-    public record Child(String name, String keyId, String mode) {
+    public record Child(String name, String keyId, String mode, String kid) {
+        public Child(String name, String keyId, String mode) {
+            this(name, keyId, mode, null);
+        }
+
         public boolean proxied() {
             return "proxy".equals(mode);
         }
@@ -37,7 +41,12 @@ public record ChildList(List<Child> children, byte[] etag) {
             if (name.isEmpty() || !key.startsWith("ni:///sha-256;")) {
                 throw new IOException("a child without a name or key id");
             }
-            children.put(name, new Child(name, key, child.path("mode").asText("")));
+            String mode = child.path("mode").asText("");
+            String kid = child.path("kid").asText("");
+            if ("oscore".equals(mode) && !kid.matches("[0-9a-f]{2,14}")) {
+                throw new IOException("an OSCORE child without a kid");
+            }
+            children.put(name, new Child(name, key, mode, "oscore".equals(mode) ? kid : null));
         }
         return new ChildList(List.copyOf(children.values()), etag);
     }
@@ -45,6 +54,11 @@ public record ChildList(List<Child> children, byte[] etag) {
     /** The proxied child holding the key {@code keyId}, if any. */
     public Optional<Child> proxiedByKey(String keyId) {
         return children.stream().filter(c -> c.proxied() && c.keyId().equals(keyId)).findFirst();
+    }
+
+    /** The OSCORE child whose kid (hex of its OSCORE sender id) is {@code kid}, if any. */
+    public Optional<Child> oscoreByKid(String kid) {
+        return children.stream().filter(c -> "oscore".equals(c.mode()) && kid.equals(c.kid())).findFirst();
     }
 
     public long count(String mode) {

@@ -45,7 +45,13 @@ public final class Gateway implements AutoCloseable {
 
     /** What the gateway is told to do. */
     public record Settings(Path state, InetSocketAddress listen, InetSocketAddress relayListen,
-            InetSocketAddress server, double childRate, double childBurst, long pullSeconds) {
+            InetSocketAddress server, double childRate, double childBurst, long pullSeconds,
+            InetSocketAddress oscoreListen) {
+        /** Without an OSCORE child port. */
+        public Settings(Path state, InetSocketAddress listen, InetSocketAddress relayListen, InetSocketAddress server,
+                double childRate, double childBurst, long pullSeconds) {
+            this(state, listen, relayListen, server, childRate, childBurst, pullSeconds, null);
+        }
     }
 
     private final Settings settings;
@@ -61,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     /** Relay peers (child addresses) kept at once; beyond, the least recently heard gives up its socket. */
     static final int RELAY_MAX_CHILDREN = 1024;
     private LossyRelay relay;
+    private CoapServer oscoreServer;
 
     public Gateway(Settings settings, KeyPair key, DeviceClient upstream) throws IOException {
         this.settings = settings;
@@ -81,6 +88,10 @@ public final class Gateway implements AutoCloseable {
         if (settings.relayListen() != null) {
             relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0, RELAY_MAX_CHILDREN);
         }
+        if (settings.oscoreListen() != null) {
+            oscoreServer = OscoreChildEndpoint.start(settings.oscoreListen(), new OscoreForwarder(() -> children,
+                    upstream, settings.childRate(), settings.childBurst(), forwarded, refused));
+        }
         writeStatus();
         puller.scheduleWithFixedDelay(this::pullQuietly, settings.pullSeconds(), settings.pullSeconds(),
                 TimeUnit.SECONDS);
@@ -97,6 +108,11 @@ public final class Gateway implements AutoCloseable {
     /** The UDP port relay children send to, or -1 without one. */
     public int relayPort() {
         return relay == null ? -1 : relay.port();
+    }
+
+    /** The UDP port OSCORE children send to (plain CoAP), or -1 without one. */
+    public int oscorePort() {
+        return oscoreServer == null ? -1 : oscoreServer.getEndpoints().get(0).getAddress().getPort();
     }
 
     public ChildList children() {
@@ -289,6 +305,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (relay != null) {
             relay.close();
+        }
+        if (oscoreServer != null) {
+            oscoreServer.destroy();
         }
         upstream.close();
     }

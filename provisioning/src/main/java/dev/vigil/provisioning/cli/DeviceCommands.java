@@ -21,7 +21,8 @@ final class DeviceCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "Unique device name, e.g. sensor-0042.")
         String name;
 
-        @Option(names = "--key", required = true, paramLabel = "PUBKEY.pem", description = "The device's public key.")
+        @Option(names = "--key", paramLabel = "PUBKEY.pem", description = "The device's public key (optional with"
+                + " --mode oscore: the server then makes a registry key whose private half nobody keeps).")
         Path key;
 
         @Option(names = "--profile", required = true, paramLabel = "P", description = "Policy profile, e.g. sensor.")
@@ -32,10 +33,18 @@ final class DeviceCommands {
         String via;
 
         @Option(names = "--mode", paramLabel = "MODE", description = "With --via: relay (its own DTLS session through"
-                + " the gateway) or proxy (the gateway speaks for it on /gw/NAME/t); default proxy.")
+                + " the gateway), proxy (the gateway speaks for it on /gw/NAME/t) or oscore (OSCORE end to end through"
+                + " the gateway, needs --oscore-out); default proxy.")
         String mode;
 
+        @Option(names = "--oscore-out", paramLabel = "FILE", description = "With --mode oscore: where the child's"
+                + " side of its new OSCORE context is written (0600, a new file); it is shown nowhere else, ever.")
+        Path oscoreOut;
+
         private String publicKey;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         Add(CliContext context) {
             super(context);
@@ -43,14 +52,28 @@ final class DeviceCommands {
 
         @Override
         JsonNode run(ManagementClient client) throws ManagementException {
-            var args = args().put("name", name).put("publicKey", publicKey).put("profile", profile);
+            var args = args().put("name", name).put("profile", profile);
+            if (publicKey != null) {
+                args.put("publicKey", publicKey);
+            }
             if (via != null) {
                 args.put("via", via);
             }
             if (mode != null) {
                 args.put("mode", mode);
             }
-            return client.call("device.add", args);
+            JsonNode added = client.call("device.add", args);
+            if (added.has("oscore")) {
+                try {
+                    OscoreOut.write(oscoreOut, added.get("oscore"));
+                } catch (IOException e) {
+                    throw new IllegalStateException("the child was added but its OSCORE context could not be written to "
+                            + oscoreOut + " (" + e.getMessage() + "): decommission it and add it again");
+                }
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).remove("oscore");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).put("oscoreContext", oscoreOut.toString());
+            }
+            return added;
         }
 
         @Override
@@ -58,7 +81,18 @@ final class DeviceCommands {
             if (mode != null && via == null) {
                 throw new IllegalArgumentException("--mode needs --via");
             }
-            publicKey = AccessCommands.pem(key);
+            if ("oscore".equals(mode) != (oscoreOut != null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), oscoreOut == null
+                        ? "--mode oscore needs --oscore-out FILE" : "--oscore-out is only for --mode oscore");
+            }
+            if (oscoreOut != null) {
+                OscoreOut.check(oscoreOut);
+            }
+            if (key == null && !"oscore".equals(mode)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go without one)");
+            }
+            publicKey = key == null ? null : AccessCommands.pem(key);
         }
 
         @Override
@@ -67,6 +101,10 @@ final class DeviceCommands {
                     device.path("profile").asText(), device.path("state").asText(), device.path("keyId").asText());
             if (device.has("via")) {
                 context.out().printf("  child of %s (%s)%n", device.path("via").asText(), device.path("mode").asText());
+            }
+            if (device.has("oscoreContext")) {
+                context.out().printf("  OSCORE kid %s; the child's context is in %s (0600): copy it to the child,"
+                        + " it is not shown again%n", device.path("kid").asText(), device.path("oscoreContext").asText());
             }
         }
     }

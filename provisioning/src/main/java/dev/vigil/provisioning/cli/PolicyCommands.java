@@ -131,7 +131,7 @@ final class PolicyCommands {
         @Override
         void printHuman(JsonNode result) {
             context.err().printf("policy version %d, applied %s by %s%n", result.path("version").asLong(),
-                    result.path("appliedAt").asText(), result.path("appliedBy").asText());
+                    result.path("appliedAt").asText(), RecordCommands.labelled(result, "appliedBy"));
             context.out().print(result.path("document").asText());
         }
     }

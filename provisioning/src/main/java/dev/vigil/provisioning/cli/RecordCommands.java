@@ -43,7 +43,8 @@ final class RecordCommands {
                     + " started"), d.path("lastReading").asText("none"), d.path("firmware").asText("not reported"));
             JsonNode session = d.path("session");
             out.printf("session %s%n", session.isMissingNode() ? "none live" : "since " + session.path("since").asText()
-                    + " from " + session.path("address").asText() + (session.has("connectionId")
+                    + " from " + session.path("address").asText() + ", " + session.path("handshake").asText()
+                    + " handshake" + (session.has("connectionId")
                     ? " (Connection ID " + session.path("connectionId").asText() + ")" : ""));
             Table keys = new Table("KEY ID", "STATE", "CREATED", "ACTIVATED");
             for (JsonNode k : d.path("keys")) {
@@ -52,6 +53,14 @@ final class RecordCommands {
             }
             keys.print(out);
         }
+    }
+
+    /**
+     * A field that may hold an operator's key id, as the server labelled it ({@code alice (ni:///...)}; the bare
+     * field from a server that does not label).
+     */
+    static String labelled(JsonNode node, String field) {
+        return node.path(field + "Label").asText(node.path(field).asText());
     }
 
     /** A listing that can follow new entries ({@code -f}) by polling with the last sequence number seen. */
@@ -138,7 +147,7 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return Printable.forTerminal(String.format("#%d %s %s %s %s%s%s", e.path("seq").asLong(), e.path("at").asText(),
-                    e.path("actor").asText(), e.path("action").asText(), e.path("target").asText(),
+                    labelled(e, "actor"), e.path("action").asText(), e.path("target").asText(),
                     e.path("before").isNull() ? "" : " [" + e.path("before").asText() + "]",
                     e.path("after").isNull() ? "" : " -> [" + e.path("after").asText() + "]"));
         }
@@ -163,7 +172,7 @@ final class RecordCommands {
         @Override
         String line(JsonNode e) {
             return String.format("#%d %s %s %s: %s", e.path("seq").asLong(), e.path("at").asText(),
-                    Printable.forTerminal(e.path("type").asText()), Printable.forTerminal(e.path("subject").asText()),
+                    Printable.forTerminal(e.path("type").asText()), Printable.forTerminal(labelled(e, "subject")),
                     Printable.forTerminal(e.path("detail").asText()));
         }
     }

@@ -94,7 +94,9 @@ public final class VigilCli {
                 .addSubcommand(new CommandLine(new OperatorGroup())
                         .addSubcommand(new AccessCommands.OperatorAdd(context))
                         .addSubcommand(new AccessCommands.OperatorList(context))
-                        .addSubcommand(new AccessCommands.OperatorRemove(context)))
+                        .addSubcommand(new AccessCommands.OperatorRemove(context))
+                        .addSubcommand(new OperatorCommands.Role(context))
+                        .addSubcommand(new OperatorCommands.RotateKey(context)))
                 .addSubcommand(new CommandLine(new Telemetry())
                         .addSubcommand(new TelemetryCommands.Tail(context)))
                 .addSubcommand(new CommandLine(new Audit())
@@ -123,7 +125,8 @@ public final class VigilCli {
                                 .addSubcommand(new FirmwareCommands.Abort(context))))
                 .addSubcommand(new CommandLine(new Gateway()).addSubcommand(new GatewayCommands.Children(context)))
                 .addSubcommand(new RecordCommands.Events(context))
-                .addSubcommand(new RecordCommands.Status(context));
+                .addSubcommand(new RecordCommands.Status(context))
+                .addSubcommand(new ConsoleCommand(context));
         // bash/zsh completion: source <(vigil completion)
         cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)

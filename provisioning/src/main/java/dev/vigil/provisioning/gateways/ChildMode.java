@@ -8,7 +8,9 @@ public enum ChildMode {
     /** Its own DTLS session to the server, through the gateway (which forwards datagrams it cannot read). */
     RELAY(ChildAuth.RELAY),
     /** Asserted proxy: the gateway speaks for it on {@code /gw/{child}/...} over the gateway's own session. */
-    PROXY(ChildAuth.ASSERTED);
+    PROXY(ChildAuth.ASSERTED),
+    /** OSCORE (RFC 8613) end to end: the gateway forwards requests it can neither read nor forge. */
+    OSCORE(ChildAuth.OSCORE);
 
     private final ChildAuth auth;
 
@@ -21,7 +23,7 @@ public enum ChildMode {
         return auth;
     }
 
-    /** "relay" or "proxy", as operators type it and the database stores it. */
+    /** "relay", "proxy" or "oscore", as operators type it and the database stores it. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -32,6 +34,6 @@ public enum ChildMode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("mode must be relay or proxy, not '" + id + "'");
+        throw new IllegalArgumentException("mode must be relay, proxy or oscore, not '" + id + "'");
     }
 }

@@ -32,12 +32,34 @@ public final class GatewayRegistry {
     private final AuditLog audit;
     private final DeviceRegistry devices;
     private final PolicyEngine policy;
+    private final OscoreContexts oscore;
 
     public GatewayRegistry(Database database, AuditLog audit, DeviceRegistry devices, PolicyEngine policy) {
         this.database = database;
         this.audit = audit;
         this.devices = devices;
         this.policy = policy;
+        this.oscore = new OscoreContexts(database);
+    }
+
+    /** The OSCORE children's security contexts. */
+    public OscoreContexts oscore() {
+        return oscore;
+    }
+
+    /** A child registered in OSCORE mode and its new context (the child's side goes to the operator once). */
+    public record OscoreChild(Device device, OscoreMaterial material) {
+    }
+
+    /**
+     * Registers {@code name} as an OSCORE child of {@code gateway}, as {@link #addChild} does, and makes its
+     * OSCORE security context in the same transaction. The audit record names the kid, never the secret.
+     */
+    public OscoreChild addOscoreChild(String name, PublicKey key, String profile, String gateway, Actor actor) {
+        OscoreMaterial[] made = new OscoreMaterial[1];
+        Device device = addChild(name, key, profile, gateway, ChildMode.OSCORE, actor,
+                (c, childId) -> made[0] = oscore.create(c, childId, name));
+        return new OscoreChild(device, made[0]);
     }
 
     /**
@@ -45,6 +67,14 @@ public final class GatewayRegistry {
      * the binding and both audit records are one transaction.
      */
     public Device addChild(String name, PublicKey key, String profile, String gateway, ChildMode mode, Actor actor) {
+        if (mode == ChildMode.OSCORE) {
+            throw Refusal.invalid("an OSCORE child needs its security context: add it with addOscoreChild");
+        }
+        return addChild(name, key, profile, gateway, mode, actor, (c, childId) -> { });
+    }
+
+    private Device addChild(String name, PublicKey key, String profile, String gateway, ChildMode mode, Actor actor,
+            DeviceRegistry.Within more) {
         if (name.equals(gateway)) {
             throw Refusal.invalid("a device cannot be its own gateway");
         }
@@ -63,6 +93,7 @@ public final class GatewayRegistry {
                 insert.setObject(4, SqlTime.utc(Instant.now()));
                 insert.executeUpdate();
             }
+            more.run(c, childId);
             audit.append(c, actor, "gateway.child.add", name, null, "gateway=" + gateway + " mode=" + mode.id());
         });
     }

@@ -2,6 +2,7 @@ package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.OperatorRegistry;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.EnrollmentTokens;
 import dev.vigil.provisioning.SessionControl;
@@ -40,6 +41,26 @@ final class AccessOperations {
             sessions.terminate(List.of(keyId));
             return Args.object().put("name", name).put("removed", true);
         });
+        operations.put("operator.role", (caller, args) -> {
+            String name = Args.text(args, "name");
+            String role = Args.text(args, "role");
+            boolean changed = registry.operators().changeRole(name, role, Actor.operator(caller),
+                    registry.policy().policy());
+            return Args.object().put("name", name).put("role", role).put("changed", changed);
+        });
+        operations.put("operator.rotate-key", (caller, args) -> {
+            OperatorRegistry.KeyChange change = registry.operators().rotateOwnKey(caller,
+                    Args.publicKey(args, "publicKey"), Args.base64(args, "proof"));
+            // the reply goes back over the session of the old key: cut it (and any other of that key) after it
+            ManagementService.afterReply(() -> sessions.terminate(List.of(change.oldKeyId())));
+            return json(change);
+        });
+        operations.put("operator.set-key", (caller, args) -> {
+            OperatorRegistry.KeyChange change = registry.operators().replaceKey(Args.text(args, "name"),
+                    Args.publicKey(args, "publicKey"), Actor.operator(caller), registry.policy().policy());
+            sessions.terminate(List.of(change.oldKeyId()));
+            return json(change);
+        });
         operations.put("operator.whoami", (caller, args) -> json(caller));
         operations.put("token.create", this::createToken);
         operations.put("token.list", (caller, args) -> {
@@ -72,6 +93,11 @@ final class AccessOperations {
             result.put("name", token.deviceName());
         }
         return result;
+    }
+
+    private static JsonNode json(OperatorRegistry.KeyChange change) {
+        return Args.object().put("name", change.name()).put("oldKeyId", change.oldKeyId())
+                .put("keyId", change.newKeyId());
     }
 
     private static JsonNode json(Operator op) {

@@ -74,6 +74,15 @@ final class Args {
         }
     }
 
+    /** A base64 text field's bytes. */
+    static byte[] base64(JsonNode args, String field) {
+        try {
+            return java.util.Base64.getDecoder().decode(text(args, field));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field '" + field + "' is not base64");
+        }
+    }
+
     static ObjectNode object() {
         return JSON.objectNode();
     }

@@ -82,6 +82,17 @@ final class DeviceOperations {
                     Actor.operator(caller)));
         }
         ChildMode childMode = mode == null ? ChildMode.PROXY : ChildMode.of(mode);
+        if (childMode == ChildMode.OSCORE) { // the child's side of its context goes back once, in this answer only
+            // a child that cannot do ECDHE has no key pair: its registry identity is then a key nobody holds
+            var key = args.hasNonNull("publicKey") ? Args.publicKey(args, "publicKey")
+                    : dev.vigil.provisioning.PemFiles.generateP256().getPublic();
+            var added = registry.gateways().addOscoreChild(Args.text(args, "name"), key, profile, via,
+                    Actor.operator(caller));
+            var answer = json(added.device()).put("via", via).put("mode", childMode.id())
+                    .put("kid", added.material().kid());
+            answer.set("oscore", added.material().childSide());
+            return answer;
+        }
         return json(registry.gateways().addChild(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
                 via, childMode, Actor.operator(caller))).put("via", via).put("mode", childMode.id());
     }

@@ -95,7 +95,7 @@ final class DeviceViews {
         LiveActivity.Session session = device.keyId() == null ? null : activity.sessions().get(device.keyId());
         if (session != null) {
             ObjectNode live = result.putObject("session").put("since", session.since().toString())
-                    .put("address", session.address());
+                    .put("address", session.address()).put("handshake", session.resumed() ? "resumed" : "full");
             if (session.connectionId() != null) {
                 live.put("connectionId", session.connectionId());
             }

@@ -12,7 +12,8 @@ import java.util.OptionalLong;
 public interface LiveActivity {
 
     /** A live session: since when (its handshake), from which address, with which Connection ID (hex, or null). */
-    record Session(Instant since, String address, String connectionId) {
+    /** A live session: since its full handshake; {@code resumed} when its current keys came from a resumption. */
+    record Session(Instant since, String address, String connectionId, boolean resumed) {
     }
 
     /** Live device sessions by key id. */

@@ -25,7 +25,10 @@ public final class ManagementService {
      * Operations about the caller alone, allowed to every authenticated operator whatever the policy's roles say:
      * knowing who you are is no privilege, and a role cannot be written that would lock an operator out of it.
      */
-    static final java.util.Set<String> SELF = java.util.Set.of("operator.whoami");
+    static final java.util.Set<String> SELF = java.util.Set.of("operator.whoami", "operator.rotate-key");
+
+    /** Where the operation running on this thread leaves work for after its reply is sent (see {@link #afterReply}). */
+    private static final ThreadLocal<java.util.function.Consumer<Runnable>> AFTER_REPLY = new ThreadLocal<>();
 
     private final Map<String, Operation> operations = new HashMap<>();
     private final PolicyEngine policy;
@@ -58,7 +61,41 @@ public final class ManagementService {
         return operations.containsKey(operation);
     }
 
+    /** Runs an operation; work it leaves for after its reply ({@link #afterReply}) runs before this returns. */
     public JsonNode handle(Operator caller, String operation, JsonNode args) throws ManagementException {
+        java.util.List<Runnable> later = new java.util.ArrayList<>();
+        try {
+            return handle(caller, operation, args, later::add);
+        } finally {
+            later.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * Runs an operation; work it leaves for after its reply (cutting the caller's own session) goes to
+     * {@code afterReply}, for the transport to run once the reply is on its way.
+     */
+    public JsonNode handle(Operator caller, String operation, JsonNode args,
+            java.util.function.Consumer<Runnable> afterReply) throws ManagementException {
+        AFTER_REPLY.set(afterReply);
+        try {
+            return run(caller, operation, args);
+        } finally {
+            AFTER_REPLY.remove();
+        }
+    }
+
+    /** Leaves {@code work} for after the reply to the operation running on this thread (at once outside one). */
+    static void afterReply(Runnable work) {
+        java.util.function.Consumer<Runnable> later = AFTER_REPLY.get();
+        if (later == null) {
+            work.run();
+        } else {
+            later.accept(work);
+        }
+    }
+
+    private JsonNode run(Operator caller, String operation, JsonNode args) throws ManagementException {
         Operation op = operations.get(operation);
         if (op == null) {
             throw new ManagementException(Reason.NOT_FOUND, "unknown operation '" + operation + "'");

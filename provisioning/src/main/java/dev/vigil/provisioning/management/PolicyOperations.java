@@ -47,7 +47,9 @@ final class PolicyOperations {
         operations.put("policy.show", (caller, args) -> {
             PolicyStore.Stored stored = registry.policies().current();
             return Args.object().put("version", stored.version()).put("appliedAt", stored.appliedAt().toString())
-                    .put("appliedBy", stored.appliedBy()).put("document", stored.document());
+                    .put("appliedBy", stored.appliedBy())
+                    .put("appliedByLabel", registry.operators().labels().label(stored.appliedBy()))
+                    .put("document", stored.document());
         });
     }
 }

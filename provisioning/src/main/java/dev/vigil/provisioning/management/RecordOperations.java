@@ -1,6 +1,7 @@
 package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.OperatorLabels;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.Registry;
@@ -74,9 +75,11 @@ final class RecordOperations {
         int limit = Args.integer(args, "limit", 20, 1, MAX_PAGE);
         long after = Args.number(args, "after", -1);
         ArrayNode entries = Args.JSON.arrayNode();
+        OperatorLabels labels = registry.operators().labels();
         for (AuditLog.Entry e : after < 0 ? registry.audit().tail(limit) : registry.audit().since(after, limit)) {
             ObjectNode row = entries.addObject().put("seq", e.seq()).put("at", e.at().toString())
-                    .put("actor", e.actor()).put("action", e.action()).put("target", e.target());
+                    .put("actor", e.actor()).put("actorLabel", labels.label(e.actor())).put("action", e.action())
+                    .put("target", e.target());
             row.put("before", e.before()).put("after", e.after()).put("hash", e.hash());
         }
         return Args.object().set("entries", entries);
@@ -86,9 +89,11 @@ final class RecordOperations {
         int limit = Args.integer(args, "limit", 50, 1, MAX_PAGE);
         long after = Args.number(args, "after", -1);
         ArrayNode list = Args.JSON.arrayNode();
+        OperatorLabels labels = registry.operators().labels();
         for (SecurityEvents.Event e : after < 0 ? registry.events().tail(limit) : registry.events().since(after, limit)) {
             list.addObject().put("seq", e.seq()).put("at", e.at().toString()).put("type", e.type())
-                    .put("subject", e.subject()).put("detail", e.detail()).put("count", e.count());
+                    .put("subject", e.subject()).put("subjectLabel", labels.label(e.subject()))
+                    .put("detail", e.detail()).put("count", e.count());
         }
         return Args.object().set("events", list);
     }

@@ -41,7 +41,7 @@ class VigilCliUsageTest {
     @CsvSource(delimiter = '|', value = {
         "frobnicate | Unmatched argument",
         "device | Missing required subcommand",
-        "device add sensor-1 --profile sensor | Missing required option: '--key=PUBKEY.pem'",
+        "device add sensor-1 --profile sensor | Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go without one)",
         "device list --bogus | Unknown option: '--bogus'",
         "devce list | did you mean 'device'",
         "device list --stat ACTIVE | did you mean '--state'?",
