@@ -86,7 +86,7 @@ public final class VigilConfig {
     public static final StringDefinition TRUST_WEIGHTS = new StringDefinition(MODULE + "TRUST_WEIGHTS",
             "Points each trust signal takes off the score at full strength, 0-100, as name=points pairs; absent"
                     + " signals keep their default. Names: rate, volume, cohortRate, schedule, newResource, denials,"
-                    + " scanning, handshakeFailures, suspendedKey, addressChurn, firmware.", "");
+                    + " scanning, handshakeFailures, suspendedKey, addressChurn, firmware, offGateway, gatewayExcess.", "");
 
     public static final IntegerDefinition NODE_ID = new IntegerDefinition(MODULE + "NODE_ID",
             "This node's id in a DTLS cluster, 0-255: the first byte of every Connection ID it issues, so that any"
@@ -181,7 +181,7 @@ public final class VigilConfig {
             }
         }
         java.util.Set<String> known = java.util.Set.of("rate", "volume", "cohortRate", "schedule", "newResource",
-                "denials", "scanning", "handshakeFailures", "suspendedKey", "addressChurn", "firmware");
+                "denials", "scanning", "handshakeFailures", "suspendedKey", "addressChurn", "firmware", "offGateway", "gatewayExcess");
         for (String name : weights.keySet()) {
             if (!known.contains(name)) {
                 throw new IllegalArgumentException(TRUST_WEIGHTS.getKey() + ": no trust signal named '" + name
@@ -194,7 +194,8 @@ public final class VigilConfig {
                 weights.getOrDefault("scanning", w.scanning()),
                 weights.getOrDefault("handshakeFailures", w.handshakeFailures()),
                 weights.getOrDefault("suspendedKey", w.suspendedKey()),
-                weights.getOrDefault("addressChurn", w.addressChurn()), weights.getOrDefault("firmware", w.firmware()));
+                weights.getOrDefault("addressChurn", w.addressChurn()), weights.getOrDefault("firmware", w.firmware()),
+                weights.getOrDefault("offGateway", w.offGateway()), weights.getOrDefault("gatewayExcess", w.gatewayExcess()));
         return TrustSettings.defaults().withWeights(w).withTiers(config.get(TRUST_LIMITED_BELOW),
                 config.get(TRUST_QUARANTINED_BELOW), config.get(TRUST_RECOVER_AT),
                 java.time.Duration.ofMillis(config.get(TRUST_CLEAN_PERIOD, TimeUnit.MILLISECONDS)));

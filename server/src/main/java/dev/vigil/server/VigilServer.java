@@ -129,6 +129,7 @@ public final class VigilServer implements AutoCloseable {
             connections.resumptionsFrom(deviceEndpoint.resumptions());
             sessions.resumedBy(connections::resumed);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
+            connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
             registry.events().persistTo(new EventStore(database));
@@ -144,7 +145,7 @@ public final class VigilServer implements AutoCloseable {
                 devices.setMessageDeliverer(requestGate);
             }
             devices.add(telemetry);
-            devices.add(new GatewayResource(registry, telemetry));
+            devices.add(new GatewayResource(registry, telemetry, new CommandDelivery(registry, clock)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
