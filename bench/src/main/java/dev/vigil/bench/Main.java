@@ -42,6 +42,8 @@ public final class Main {
         BENCHMARKS.put("keys", dev.vigil.bench.keys.KeysBench::run);
         BENCHMARKS.put("agent", dev.vigil.bench.agent.AgentBench::run);
         BENCHMARKS.put("cli", dev.vigil.bench.cli.CliBench::run);
+        BENCHMARKS.put("cluster", dev.vigil.server.ClusterBench::run);
+        BENCHMARKS.put("gateway", dev.vigil.bench.gateway.GatewayBench::run);
         BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
     }
 

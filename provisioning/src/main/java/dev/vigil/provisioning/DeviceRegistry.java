@@ -181,6 +181,14 @@ public final class DeviceRegistry implements DeviceDirectory {
      * changes (a batch of one refuses with the single-device message).
      */
     public List<LifecycleChange> changeAll(List<String> names, Lifecycle transition, Actor actor) {
+        return changeAll(names, transition, actor, (c, id) -> { });
+    }
+
+    /**
+     * As {@link #changeAll(List, Lifecycle, Actor)}, with more work in the same transaction for each device that
+     * changes ({@code within}, after its own change; a {@link Refusal} from it refuses the whole batch).
+     */
+    public List<LifecycleChange> changeAll(List<String> names, Lifecycle transition, Actor actor, Within within) {
         if (transition == Lifecycle.ACTIVATE || transition == Lifecycle.ROTATE) {
             throw new IllegalArgumentException(transition + " is not an operator transition");
         }
@@ -221,7 +229,12 @@ public final class DeviceRegistry implements DeviceDirectory {
             List<LifecycleChange> done = new ArrayList<>();
             for (String name : distinct) {
                 DeviceRows.Row row = rows.get(name);
-                done.add(transition.reached(row.state()) ? unchanged(c, row) : apply(c, row, transition, actor, now));
+                if (transition.reached(row.state())) {
+                    done.add(unchanged(c, row));
+                } else {
+                    done.add(apply(c, row, transition, actor, now));
+                    within.run(c, row.id());
+                }
             }
             return done;
         });

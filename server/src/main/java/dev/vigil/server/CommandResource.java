@@ -1,27 +1,13 @@
 package dev.vigil.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.policy.Action;
-import dev.vigil.policy.Decision;
-import dev.vigil.policy.FirmwareVersion;
-import dev.vigil.policy.Method;
-import dev.vigil.policy.RequestFacts;
-import dev.vigil.policy.Subject;
-import dev.vigil.policy.TrustTier;
 import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.commands.Command;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
-import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
@@ -38,13 +24,13 @@ import org.eclipse.californium.core.server.resources.Resource;
 final class CommandResource extends CoapResource {
 
     private final Registry registry;
-    private final Clock clock;
     private final Result result = new Result();
+    private final CommandDelivery delivery;
 
     CommandResource(Registry registry, Clock clock) {
         super("cmd");
         this.registry = registry;
-        this.clock = clock;
+        this.delivery = new CommandDelivery(registry, clock);
         setObservable(true);
         setObserveType(Type.CON);
         getAttributes().setObservable();
@@ -74,39 +60,7 @@ final class CommandResource extends CoapResource {
             exchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
-        Request request = exchange.advanced().getRequest();
-        List<Command> deliverable = deliverable(device.get());
-        ArrayNode list = Payloads.JSON.createArrayNode();
-        for (Command command : deliverable) {
-            ObjectNode item = list.addObject().put("id", command.id()).put("command", command.name());
-            try {
-                item.set("args", Payloads.JSON.readTree(command.args()));
-            } catch (java.io.IOException e) {
-                item.putObject("args");
-            }
-        }
-        registry.commands().delivered(deliverable.stream().map(Command::id).toList());
-        exchange.respond(Payloads.response(ResponseCode.CONTENT, request, list));
-    }
-
-    /** The open commands the device's policy lets it receive now, at its current trust tier. */
-    private List<Command> deliverable(DeviceIdentity device) {
-        List<Command> open = registry.commands().open(device.deviceId());
-        if (open.isEmpty()) {
-            return open;
-        }
-        Subject subject = registry.policy().device(device.deviceId(), device.profile());
-        TrustTier tier = registry.trust().engine().tier(registry.trust().stateOf(device));
-        RequestFacts facts = new RequestFacts(clock.millis(), Method.GET, RequestFacts.NO_CONTENT_FORMAT, 0, tier,
-                FirmwareVersion.UNKNOWN);
-        List<Command> allowed = new ArrayList<>();
-        for (Command command : open) {
-            Decision decision = registry.policy().decide(subject, Action.RECEIVE_COMMAND, command.name(), facts);
-            if (decision.allowed()) {
-                allowed.add(command);
-            }
-        }
-        return allowed;
+        delivery.deliver(exchange, device.get(), null);
     }
 
     /** {@code /cmd/{id}}: a device's result for one of its commands. */
@@ -125,40 +79,7 @@ final class CommandResource extends CoapResource {
                 exchange.respond(ResponseCode.FORBIDDEN);
                 return;
             }
-            long id;
-            try {
-                id = Long.parseLong(path.get(1));
-            } catch (NumberFormatException e) {
-                exchange.respond(ResponseCode.BAD_REQUEST);
-                return;
-            }
-            Request request = exchange.advanced().getRequest();
-            if (!Payloads.readable(request.getOptions().getContentFormat())) {
-                exchange.respond(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
-                return;
-            }
-            String status;
-            JsonNode detail;
-            try {
-                JsonNode body = Payloads.read(request);
-                status = body.path("status").asText("");
-                detail = body.get("result");
-            } catch (Payloads.BadPayload e) {
-                exchange.respond(ResponseCode.BAD_REQUEST);
-                return;
-            }
-            if (!status.equals("succeeded") && !status.equals("failed")) {
-                exchange.respond(ResponseCode.BAD_REQUEST);
-                return;
-            }
-            try {
-                registry.commands().complete(device.get().deviceId(), device.get().name(), id,
-                        status.equals("succeeded"), detail == null || detail.isNull() ? null : detail.toString());
-                exchange.respond(ResponseCode.CHANGED);
-            } catch (Refusal e) {
-                exchange.respond(e.reason() == Refusal.Reason.INVALID ? ResponseCode.REQUEST_ENTITY_TOO_LARGE
-                        : ResponseCode.FORBIDDEN);
-            }
+            delivery.result(exchange, device.get(), path.get(1));
         }
     }
 }

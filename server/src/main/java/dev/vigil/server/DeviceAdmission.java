@@ -109,6 +109,17 @@ final class DeviceAdmission implements Admission {
                 && clock.millis() - createdAtMillis < lifetimeOfProfile.apply(device.profile()).toMillis();
     }
 
+    /**
+     * Does a session of this key, saved before a restart, still stand: an ACTIVE device with its ACTIVE key?
+     * Sessions of devices suspended, quarantined or decommissioned, and of keys revoked or retired while the node
+     * was down, do not (a quarantined device may handshake again, for remediation only); nor do sessions of
+     * unknown keys (enrollment only). Records nothing.
+     */
+    boolean standsAfterRestart(String keyId) {
+        return registry.devices().findByKeyId(keyId).filter(device -> !device.isTombstoned()
+                && device.keyState() == KeyState.ACTIVE && device.state() == DeviceState.ACTIVE).isPresent();
+    }
+
     private String problem(DeviceIdentity device) {
         if (device.isTombstoned()) {
             registry.events().record("tombstoned-key-seen", device.name(),

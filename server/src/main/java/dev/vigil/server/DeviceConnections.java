@@ -58,6 +58,7 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
     /** Drops the connections whose session has this very identity object; set once the connector exists. */
     private volatile Consumer<Principal> drop = p -> { };
     private volatile SessionProbe probe;
+    private volatile OffGatewayCheck relay;
     private final TrustRegistry trust;
     private final Clock clock;
 
@@ -71,6 +72,16 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
 
     void probeWith(SessionProbe probe) {
         this.probe = probe;
+    }
+
+    /** Checks each device's new session against the gateway it is registered behind (relay children). */
+    void checkRelayWith(OffGatewayCheck relay) {
+        this.relay = relay;
+    }
+
+    /** The address of the newest live session of the key {@code keyId}, if it has one. */
+    Optional<InetSocketAddress> liveAddress(String keyId) {
+        return Optional.ofNullable(newest.get(keyId)).map(Latest::address);
     }
 
     /** Tells established connections that came from a resumption (the device endpoint's resumption verifier). */
@@ -132,6 +143,10 @@ final class DeviceConnections extends MessageInterceptorAdapter implements Conne
         if (device.isPresent()) {
             DeviceTrust state = trust.stateOf(device.get());
             trust.engine().onHandshake(state, clock.millis(), key, SessionKeys.address(address), resumed);
+            OffGatewayCheck check = relay;
+            if (check != null) {
+                check.newSession(device.get(), state, address);
+            }
             if (older != null && older.identity() != peer && older.address() != null
                     && !older.address().equals(address) && probe != null) {
                 // the same key, newly from another address, while its older session stands: is that one alive?

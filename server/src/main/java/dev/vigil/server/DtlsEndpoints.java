@@ -34,14 +34,23 @@ final class DtlsEndpoints {
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
             ProofFailures proofs) {
-        return server(base, tag, bind, own, admission, resumable, connections, proofs, null);
+        return server(base, tag, bind, own, admission, resumable, connections, proofs, null, null);
     }
 
-    /** As above; with {@code oscore} (may be null) the endpoint also verifies OSCORE-protected requests (RFC 8613). */
+    /**
+     * As above; with {@code oscore} (may be null) the endpoint also verifies OSCORE-protected requests (RFC 8613);
+     * with {@code cluster} (may be null) it is a node of a DTLS cluster: Scandium's cluster connector, this node's
+     * id in the first byte of every Connection ID, records of other nodes' sessions forwarded to them over the
+     * internal cluster port, whose links authenticate with the cluster key and MAC each forwarded record's header
+     * (its source address).
+     */
     static DtlsServerEndpoint server(Configuration base, String tag, InetSocketAddress bind, KeyPair own,
             Admission admission, BiPredicate<String, Long> resumable, ConnectionListener connections,
-            ProofFailures proofs, org.eclipse.californium.oscore.OSCoreCtxDB oscore) {
+            ProofFailures proofs, org.eclipse.californium.oscore.OSCoreCtxDB oscore, ClusterSettings cluster) {
         Configuration config = new Configuration(base);
+        if (cluster != null) {
+            ClusterConnectors.configure(config, cluster);
+        }
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
@@ -66,7 +75,7 @@ final class DtlsEndpoints {
             builder.setSessionListener(proofs);
         }
         DtlsConnectorConfig dtls = builder.build();
-        DTLSConnector connector = new DTLSConnector(dtls);
+        DTLSConnector connector = cluster == null ? new DTLSConnector(dtls) : ClusterConnectors.create(dtls, cluster);
         CoapEndpoint.Builder endpointBuilder = new CoapEndpoint.Builder().setConnector(connector)
                 .setConfiguration(config).setLoggingTag(tag);
         if (oscore != null) {

@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.policy.ChildAuth;
 import dev.vigil.policy.DeviceProfile;
+import dev.vigil.policy.TrustTier;
 import dev.vigil.provisioning.DeviceIdentity;
 import dev.vigil.provisioning.Names;
 import dev.vigil.provisioning.Registry;
@@ -14,12 +15,14 @@ import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
 
 /**
- * The fence around asserted proxying ({@code POST /gw/{child}/t}): an ACTIVE gateway speaks only for its own
+ * The fence around asserted proxying ({@code POST /gw/{child}/t}, {@code GET /gw/{child}/c},
+ * {@code POST /gw/{child}/c/{id}}): an ACTIVE gateway speaks only for its own
  * registered children in proxy mode; never for another gateway's child, itself, an unregistered name, a relay
  * child, or a child whose profile demands stronger authentication (4.03 and a {@code gateway-denied} event). A
  * request that passes the fence is then judged as the child's own: its lifecycle state, its profile (resource,
  * format, size, rate), its trust tier. Every such request rides the gateway's live session, so cutting that
- * session (suspend, decommission) or restricting the gateway (quarantine) stops all its children at once.
+ * session (suspend, decommission) or restricting the gateway (quarantine, by an operator or by the trust engine)
+ * stops all its children at once. What it says for its children together is watched too ({@link GatewayAggregate}).
  */
 final class GatewayFence {
 
@@ -27,10 +30,12 @@ final class GatewayFence {
 
     private final Registry registry;
     private final RequestGate gate;
+    private final GatewayAggregate aggregate;
 
     GatewayFence(Registry registry, RequestGate gate) {
         this.registry = registry;
         this.gate = gate;
+        this.aggregate = gate == null ? null : new GatewayAggregate(registry, gate.trust());
     }
 
     /** Answers a refusal (handled), or lets the request through to the gateway resource. */
@@ -43,6 +48,9 @@ final class GatewayFence {
         Optional<ChildLink> link = link(name);
         Optional<DeviceIdentity> child = link.map(ChildLink::childKeyId).flatMap(registry.devices()::findByKeyId);
         String refusal = refusal(gateway, name, link, child);
+        if (refusal == null && gate.tierOf(gateway) == TrustTier.QUARANTINED) {
+            refusal = "the gateway is QUARANTINED by the trust engine";
+        }
         if (refusal != null) {
             exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             registry.events().record("gateway-denied", gateway.name(), exchange.getRequest().getCode() + " /gw/"
@@ -50,9 +58,13 @@ final class GatewayFence {
                     : name) + ": " + refusal);
             return new RequestGate.Gated(true, "gateway-denied");
         }
-        if (path.size() != 3 || !"t".equals(path.get(2))) {
-            exchange.sendResponse(new Response(ResponseCode.NOT_FOUND)); // only telemetry is proxied so far
+        String resource = proxied(path);
+        if (resource == null) {
+            exchange.sendResponse(new Response(ResponseCode.NOT_FOUND)); // telemetry and commands are proxied so far
             return new RequestGate.Gated(true, "not-found");
+        }
+        if (resource.equals("t")) {
+            aggregate.spend(gateway, now); // the child's own limits decide this request; excess is the gateway's signal
         }
         Standing standing = Standing.of(child, registry.policy(), now);
         if (standing != Standing.ACTIVE) {
@@ -60,7 +72,21 @@ final class GatewayFence {
             return new RequestGate.Gated(true, "standing");
         }
         gate.heard(child.get(), now);
-        return gate.judge(exchange, child.get(), standing, "t", now);
+        return gate.judge(exchange, child.get(), standing, resource, now);
+    }
+
+    /**
+     * The child's resource a path below {@code /gw/{child}} stands for: {@code t} (its telemetry), {@code cmd} for
+     * {@code c} (its commands) and {@code c/{id}} (a result); null for anything else.
+     */
+    static String proxied(List<String> path) {
+        if (path.size() == 3 && path.get(2).equals("t")) {
+            return "t";
+        }
+        if ((path.size() == 3 || path.size() == 4) && path.get(2).equals("c")) {
+            return "cmd";
+        }
+        return null;
     }
 
     /** The binding of a child name, if it is a valid name bound to any gateway. */

@@ -15,8 +15,10 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 
 /**
- * {@code GET /gw}: a gateway's child list; {@code POST /gw/{child}/t}: a gateway posting its proxied child's SenML readings, stored as the child's
- * (never the gateway's) with the same checks and {@code ?s=N} numbering as {@code /t}. The request gate's
+ * {@code GET /gw}: a gateway's child list; {@code POST /gw/{child}/t}: a gateway posting its proxied child's SenML
+ * readings, stored as the child's (never the gateway's) with the same checks and {@code ?s=N} numbering as
+ * {@code /t}; {@code GET /gw/{child}/c} and {@code POST /gw/{child}/c/{id}}: the child's commands, carried by its
+ * gateway as {@code /cmd} and {@code /cmd/{id}} are for a device itself, only those both policies allow. The request gate's
  * {@link GatewayFence} has judged it already; the fence is asked again here so that the resource never
  * stores for a child its caller does not carry, whatever deliverer is in front of it.
  */
@@ -25,12 +27,14 @@ final class GatewayResource extends CoapResource {
     private final Registry registry;
     private final GatewayFence fence;
     private final TelemetryResource telemetry;
+    private final CommandDelivery commands;
 
-    GatewayResource(Registry registry, TelemetryResource telemetry) {
+    GatewayResource(Registry registry, TelemetryResource telemetry, CommandDelivery commands) {
         super(GatewayFence.RESOURCE);
         this.registry = registry;
         this.fence = new GatewayFence(registry, null);
         this.telemetry = telemetry;
+        this.commands = commands;
         setVisible(false);
     }
 
@@ -48,6 +52,11 @@ final class GatewayResource extends CoapResource {
      */
     @Override
     public void handleGET(CoapExchange exchange) {
+        List<String> path = exchange.advanced().getRequest().getOptions().getUriPath();
+        if (path.size() == 3 && "cmd".equals(GatewayFence.proxied(path))) {
+            childCommands(exchange, path);
+            return;
+        }
         Optional<DeviceIdentity> gateway = Peers.trustedDevice(exchange.advanced(), registry.devices());
         if (gateway.isEmpty() || exchange.advanced().getRequest().getOptions().getUriPath().size() != 1) {
             exchange.respond(gateway.isEmpty() ? ResponseCode.FORBIDDEN : ResponseCode.NOT_FOUND);
@@ -95,7 +104,7 @@ final class GatewayResource extends CoapResource {
     public void handlePOST(CoapExchange exchange) {
         List<String> path = exchange.advanced().getRequest().getOptions().getUriPath();
         Optional<DeviceIdentity> gateway = Peers.trustedDevice(exchange.advanced(), registry.devices());
-        if (gateway.isEmpty() || path.size() != 3) {
+        if (gateway.isEmpty() || path.size() < 3) {
             exchange.respond(gateway.isEmpty() ? ResponseCode.FORBIDDEN : ResponseCode.NOT_FOUND);
             return;
         }
@@ -105,10 +114,29 @@ final class GatewayResource extends CoapResource {
             exchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
-        if (!"t".equals(path.get(2))) {
+        String resource = GatewayFence.proxied(path);
+        if ("t".equals(resource)) {
+            telemetry.store(exchange, child.get());
+        } else if ("cmd".equals(resource) && path.size() == 4) {
+            commands.result(exchange, child.get(), path.get(3));
+        } else {
             exchange.respond(ResponseCode.NOT_FOUND);
+        }
+    }
+
+    /** The proxied child's open commands that both its policy and the gateway's allow now (held otherwise). */
+    private void childCommands(CoapExchange exchange, List<String> path) {
+        Optional<DeviceIdentity> gateway = Peers.trustedDevice(exchange.advanced(), registry.devices());
+        if (gateway.isEmpty()) {
+            exchange.respond(ResponseCode.FORBIDDEN);
             return;
         }
-        telemetry.store(exchange, child.get());
+        Optional<ChildLink> link = fence.link(path.get(1));
+        Optional<DeviceIdentity> child = link.map(ChildLink::childKeyId).flatMap(registry.devices()::findByKeyId);
+        if (fence.refusal(gateway.get(), path.get(1), link, child) != null) {
+            exchange.respond(ResponseCode.FORBIDDEN);
+            return;
+        }
+        commands.deliver(exchange, child.get(), gateway.get());
     }
 }

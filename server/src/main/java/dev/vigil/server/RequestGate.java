@@ -164,6 +164,16 @@ final class RequestGate extends ServerMessageDeliverer {
                 : decision.reason().orElse(DenyReason.RESOURCE_NOT_ALLOWED).name().toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** The trust engine's registry, or null for the benchmark's trust-off baseline. */
+    TrustRegistry trust() {
+        return trust;
+    }
+
+    /** The trust engine's tier of {@code device} (TRUSTED without the trust engine). */
+    TrustTier tierOf(DeviceIdentity device) {
+        return trust == null ? TrustTier.TRUSTED : trust.engine().tier(trust.stateOf(device));
+    }
+
     /** A proxied child is heard from too (through its gateway). */
     void heard(DeviceIdentity device, long now) {
         activity.heard(device.deviceId(), now);

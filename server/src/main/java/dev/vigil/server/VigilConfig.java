@@ -95,7 +95,22 @@ public final class VigilConfig {
     public static final StringDefinition TRUST_WEIGHTS = new StringDefinition(MODULE + "TRUST_WEIGHTS",
             "Points each trust signal takes off the score at full strength, 0-100, as name=points pairs; absent"
                     + " signals keep their default. Names: rate, volume, cohortRate, schedule, newResource, denials,"
-                    + " scanning, handshakeFailures, suspendedKey, addressChurn, firmware.", "");
+                    + " scanning, handshakeFailures, suspendedKey, addressChurn, firmware, offGateway, gatewayExcess.", "");
+
+    public static final IntegerDefinition NODE_ID = new IntegerDefinition(MODULE + "NODE_ID",
+            "This node's id in a DTLS cluster, 0-255: the first byte of every Connection ID it issues, so that any"
+                    + " node can forward a record to the node holding its session. Unique in the cluster.", 0, 0);
+    public static final StringDefinition CLUSTER_NODES = new StringDefinition(MODULE + "CLUSTER_NODES",
+            "The DTLS cluster's nodes as id=host:port of their internal cluster ports, separated by commas (this"
+                    + " node's own entry may be listed; it must then equal CLUSTER_ADDRESS). Empty: a single node.", "");
+    public static final StringDefinition CLUSTER_ADDRESS = new StringDefinition(MODULE + "CLUSTER_ADDRESS",
+            "host:port of this node's internal cluster port; must be a loopback or private address.", "127.0.0.1:5784");
+    public static final StringDefinition CLUSTER_KEY_FILE = new StringDefinition(MODULE + "CLUSTER_KEY_FILE",
+            "File (relative to the data directory) holding the 32-byte key the cluster's nodes share, mode 0600;"
+                    + " the nodes' links and the MAC of forwarded records are keyed by it.", "cluster.key");
+    public static final TimeDefinition DTLS_STATE_MAX_AGE = new TimeDefinition(MODULE + "DTLS_STATE_MAX_AGE",
+            "A clean stop saves the device endpoint's DTLS connections (encrypted with dtls-state.key) and the next"
+                    + " start loads them, unless they were saved longer ago than this.", 24, TimeUnit.HOURS);
 
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
@@ -128,6 +143,11 @@ public final class VigilConfig {
             config.set(TRUST_RECOVER_AT, 85);
             config.set(TRUST_CLEAN_PERIOD, 1, TimeUnit.HOURS);
             config.set(TRUST_WEIGHTS, "");
+            config.set(NODE_ID, 0);
+            config.set(CLUSTER_NODES, "");
+            config.set(CLUSTER_ADDRESS, "127.0.0.1:5784");
+            config.set(CLUSTER_KEY_FILE, "cluster.key");
+            config.set(DTLS_STATE_MAX_AGE, 24, TimeUnit.HOURS);
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };
@@ -173,7 +193,7 @@ public final class VigilConfig {
             }
         }
         java.util.Set<String> known = java.util.Set.of("rate", "volume", "cohortRate", "schedule", "newResource",
-                "denials", "scanning", "handshakeFailures", "suspendedKey", "addressChurn", "firmware");
+                "denials", "scanning", "handshakeFailures", "suspendedKey", "addressChurn", "firmware", "offGateway", "gatewayExcess");
         for (String name : weights.keySet()) {
             if (!known.contains(name)) {
                 throw new IllegalArgumentException(TRUST_WEIGHTS.getKey() + ": no trust signal named '" + name
@@ -186,7 +206,8 @@ public final class VigilConfig {
                 weights.getOrDefault("scanning", w.scanning()),
                 weights.getOrDefault("handshakeFailures", w.handshakeFailures()),
                 weights.getOrDefault("suspendedKey", w.suspendedKey()),
-                weights.getOrDefault("addressChurn", w.addressChurn()), weights.getOrDefault("firmware", w.firmware()));
+                weights.getOrDefault("addressChurn", w.addressChurn()), weights.getOrDefault("firmware", w.firmware()),
+                weights.getOrDefault("offGateway", w.offGateway()), weights.getOrDefault("gatewayExcess", w.gatewayExcess()));
         return TrustSettings.defaults().withWeights(w).withTiers(config.get(TRUST_LIMITED_BELOW),
                 config.get(TRUST_QUARANTINED_BELOW), config.get(TRUST_RECOVER_AT),
                 java.time.Duration.ofMillis(config.get(TRUST_CLEAN_PERIOD, TimeUnit.MILLISECONDS)));

@@ -57,6 +57,13 @@ public final class VigilServer implements AutoCloseable {
     private final String metricsAddress;
     /** Sessions of unknown keys may only enroll: they live minutes, not a device's day. */
     private final Duration enrollmentLifetime;
+    /** Where a clean stop saves the device endpoint's DTLS connections, and the next start loads them. */
+    private final DtlsStateFile dtlsState;
+    private final DeviceAdmission admission;
+    /** This node's place in a DTLS cluster, or null for a single node. */
+    private final ClusterSettings cluster;
+    /** This node's links to the other nodes of its cluster, or null. */
+    private final ClusterLinks clusterLinks;
 
     /** How much of the request gate a node runs: all of it in production; less only for benchmark baselines. */
     enum Gate { FULL, WITHOUT_TRUST, BYPASSED }
@@ -78,18 +85,29 @@ public final class VigilServer implements AutoCloseable {
                     () -> registry.events().record("blockwise-refused", "unknown key", "a Block1 request of an unknown"
                             + " key was dropped unread"));
             // the admission cuts a retired key's sessions through the terminator built after the endpoints
-            DeviceAdmission admission = new DeviceAdmission(registry, connections, this::cutSessions,
+            admission = new DeviceAdmission(registry, connections, this::cutSessions,
                     profile -> profile == null ? enrollmentLifetime : lifetime(profile, defaultLifetime), clock);
             // a body over the telemetry limit is refused (4.13 with that limit in Size1) before it is assembled
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             // OSCORE children's master secrets are sealed with a key beside the database, never in it
             registry.gateways().oscore().sealWith(SecretSeal.fromKeyFile(dir.root().resolve(OSCORE_KEY_FILE)));
+            cluster = ClusterSettings.of(config, dir);
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),
                     serverKey, admission, admission::resumable, connections, new ProofFailures(admission::proofFailed),
-                    gate == Gate.BYPASSED ? null : new OscoreServerContexts(registry.gateways().oscore()));
+                    gate == Gate.BYPASSED ? null : new OscoreServerContexts(registry.gateways().oscore()), cluster);
             deviceEndpoint.endpoint().addInterceptor(new OscoreRefusals(registry));
+            clusterLinks = cluster == null ? null : new ClusterLinks(
+                    (org.eclipse.californium.scandium.DtlsManagedClusterConnector) deviceEndpoint.connector(),
+                    cluster.others().values());
+            dtlsState = new DtlsStateFile(dir.root().resolve("dtls-state"),
+                    SecretKeyFile.readOrCreate(dir.root().resolve("dtls-state.key")),
+                    Duration.ofMillis(config.get(VigilConfig.DTLS_STATE_MAX_AGE, TimeUnit.MILLISECONDS)), clock);
+            int restored = dtlsState.load(deviceEndpoint.connector());
+            if (restored > 0) {
+                LOG.info("event=dtls-state-loaded connections={}", restored);
+            }
             deviceEndpoint.endpoint().addInterceptor(connections);
             deviceEndpoint.endpoint().addInterceptor(metrics.responseCounter());
             metricsAddress = config.get(VigilConfig.METRICS_ADDRESS);
@@ -113,6 +131,7 @@ public final class VigilServer implements AutoCloseable {
             connections.resumptionsFrom(deviceEndpoint.resumptions());
             sessions.resumedBy(connections::resumed);
             connections.probeWith(new SessionProbe(deviceEndpoint.endpoint()));
+            connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
             registry.events().persistTo(new EventStore(database));
@@ -132,7 +151,7 @@ public final class VigilServer implements AutoCloseable {
                 devices.setMessageDeliverer(requestGate);
             }
             devices.add(telemetry);
-            devices.add(new GatewayResource(registry, telemetry));
+            devices.add(new GatewayResource(registry, telemetry, new CommandDelivery(registry, clock)));
             devices.add(new EnrollResource(registry, new AddressRateLimiter(config.get(VigilConfig.ENROLL_RATE),
                     config.get(VigilConfig.ENROLL_BURST), 10_000)));
             devices.add(new KeyResource(registry));
@@ -152,9 +171,31 @@ public final class VigilServer implements AutoCloseable {
             anchors.anchor();
             long anchorEvery = config.get(VigilConfig.AUDIT_ANCHOR_INTERVAL, TimeUnit.MILLISECONDS);
             sweeper.scheduleWithFixedDelay(this::anchor, anchorEvery, anchorEvery, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             database.close();
             throw e;
+        }
+    }
+
+    /**
+     * Drops the loaded sessions of principals no longer in good standing (revoked, suspended, decommissioned,
+     * quarantined while the node was down), at once after the device endpoint starts (a request arriving before
+     * that is refused by the request gate, which checks the registry on every request). Then, in a cluster, the
+     * links to the other nodes.
+     */
+    private void afterStart() {
+        try {
+            deviceEndpoint.connector().startTerminateConnectionsForPrincipal(
+                    (org.eclipse.californium.elements.util.Filter<java.security.Principal>) p -> p != null
+                            && !admission.standsAfterRestart(p.getName()), true).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("dropping the sessions of principals revoked while stopped failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dropping sessions of revoked principals", e);
+        }
+        if (clusterLinks != null) {
+            clusterLinks.start(sweeper);
         }
     }
 
@@ -178,6 +219,16 @@ public final class VigilServer implements AutoCloseable {
             registry.claimNodeKeys(serverKey.getPublic(), auditKey.getPublic());
         } catch (dev.vigil.provisioning.Refusal e) {
             LOG.warn("this node's own key is registered to another principal: {}", e.getMessage());
+        }
+    }
+
+    /** At a clean stop: the device endpoint's connections, for the next start on this data directory. */
+    private void saveDtlsState() {
+        try {
+            int saved = dtlsState.save(deviceEndpoint.connector());
+            LOG.info("event=dtls-state-saved connections={}", saved);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("saving the DTLS state failed; devices will run a full handshake after the restart", e);
         }
     }
 
@@ -257,6 +308,7 @@ public final class VigilServer implements AutoCloseable {
         VigilServer server = new VigilServer(dir, config, clock, gate);
         try {
             server.devices.start();
+            server.afterStart();
             server.management.start();
             server.serveMetrics();
         } catch (RuntimeException e) {
@@ -339,8 +391,10 @@ public final class VigilServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (ingest != null) {
-            ingest.close(); // queued readings are stored and answered before the endpoint goes; new ones get 5.03
+            ingest.close(); // queued readings are stored and answered before the endpoint stops; new ones get 5.03
         }
+        devices.stop();
+        saveDtlsState();
         devices.destroy();
         management.destroy();
         registry.trust().close();

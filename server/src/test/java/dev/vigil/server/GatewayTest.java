@@ -196,6 +196,37 @@ class GatewayTest {
     }
 
     @Test
+    void a_gateway_speaking_beyond_its_childrens_aggregate_loses_trust_to_quarantine_and_then_speaks_for_none()
+            throws Exception {
+        try (DeviceClient gw = gateway("gw1")) {
+            addChild("m1", "metered", "gw1", null);
+            addChild("m2", "metered", "gw1", null);
+            for (String child : List.of("m1", "m2", "m1", "m2")) {
+                assertThat(post(gw, child, 1.0).code()).as("within the aggregate: 2 + 2").isEqualTo(ResponseCode.CHANGED);
+            }
+            assertThat(events("gateway-excess")).isEmpty();
+            for (int i = 0; i < 5; i++) {
+                assertThat(post(gw, "m1", 2.0).code()).as("the child's own limit").isEqualTo(ResponseCode.TOO_MANY_REQUESTS);
+            }
+            JsonNode trust = server.admin("device.trust", VigilTestServer.args().put("name", "gw1"));
+            assertThat(trust.path("tier").asText()).isEqualTo("QUARANTINED");
+            assertThat(trust.path("signals").findValuesAsText("signal")).containsExactly("GATEWAY_EXCESS");
+            assertThat(server.admin("device.trust", VigilTestServer.args().put("name", "m1")).path("signals")
+                    .findValuesAsText("signal")).as("a signal against the gateway, not its child")
+                    .doesNotContain("GATEWAY_EXCESS");
+            assertThat(post(gw, "m2", 3.0).code()).as("a quarantined gateway speaks for no child")
+                    .isEqualTo(ResponseCode.FORBIDDEN);
+            assertThat(server.admin("device.show", VigilTestServer.args().put("name", "gw1")).path("trustTier")
+                    .asText()).isEqualTo("QUARANTINED");
+        }
+        assertThat(events("gateway-excess")).first().asString().startsWith("gw1: speaking for its proxied children"
+                + " beyond their aggregate (0.02/s, burst 4.0)");
+        assertThat(events("gateway-denied")).anyMatch(e -> e.contains("/gw/m2: the gateway is QUARANTINED by the trust"));
+        assertThat(server.readings("m1")).hasSize(2);
+        assertThat(server.readings("m2")).hasSize(2);
+    }
+
+    @Test
     void a_suspended_child_is_refused_while_its_siblings_pass() throws Exception {
         try (DeviceClient gw = gateway("gw1")) {
             addChild("c1", "sensor", "gw1", null);

@@ -43,10 +43,15 @@ final class ServerProcess implements AutoCloseable {
      * @param systemProperties e.g. {@code vigil.crashAt=after-commit:telemetry#3}
      */
     static ServerProcess start(Path data, String name, String... systemProperties) throws IOException {
+        return start(data, 0, name, systemProperties);
+    }
+
+    /** As above, with devices on {@code port} (0: any free port). */
+    static ServerProcess start(Path data, int port, String name, String... systemProperties) throws IOException {
         List<String> command = new ArrayList<>(java(Stream.of(systemProperties).map(p -> "-D" + p)
                 .toArray(String[]::new)));
-        command.addAll(List.of(Main.class.getName(), "server", "--data", data.toString(), "--port", "0",
-                "--mgmt-port", "0"));
+        command.addAll(List.of(Main.class.getName(), "server", "--data", data.toString(), "--port",
+                String.valueOf(port), "--mgmt-port", "0"));
         Path log = data.resolveSibling(name + ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -86,6 +91,15 @@ final class ServerProcess implements AutoCloseable {
     int kill9() throws InterruptedException {
         process.destroyForcibly();
         return process.waitFor();
+    }
+
+    /** SIGTERM (a clean stop: the shutdown hook runs), and wait until the process is gone. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("vigil server did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
     }
 
     /** What the server wrote to stderr (its log, and the line of a crash point it halted at). */

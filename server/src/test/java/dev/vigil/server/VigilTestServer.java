@@ -94,6 +94,14 @@ public final class VigilTestServer implements AutoCloseable {
         return new VigilTestServer(root, dir, config -> { });
     }
 
+    /**
+     * A node on the data directory {@code root/data} made earlier (e.g. with another node's server key copied
+     * in, for a cluster), after {@code settings} changed its configuration; {@link #close()} deletes {@code root}.
+     */
+    public static VigilTestServer reopen(Path root, Consumer<Configuration> settings) throws IOException {
+        return new VigilTestServer(root, new DataDir(root.resolve("data")), settings);
+    }
+
     public VigilServer node() {
         return server;
     }

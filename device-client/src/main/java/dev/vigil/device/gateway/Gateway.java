@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * child list ({@code GET /gw}, revalidated by ETag) at start and every {@code pullSeconds}. Proxy children
  * authenticate to it by their raw public keys ({@link ChildEndpoint}: only listed keys complete the handshake);
  * a child's {@code POST /t} passes the gateway's own per-child rate limit and is forwarded as
- * {@code POST /gw/{child}/t} on the gateway's session, the server's answer relayed back. Relay children send
+ * {@code POST /gw/{child}/t} on the gateway's session, the server's answer relayed back; its {@code GET /cmd} and
+ * {@code POST /cmd/{id}} likewise as {@code /gw/{child}/c} and {@code /gw/{child}/c/{id}}. Relay children send
  * datagrams to the relay port, forwarded unchanged to the server (one socket per child address): the gateway
  * sees only ciphertext. One log line ({@code vigil.gateway}) per child session and per request outcome.
  */
@@ -82,6 +83,7 @@ public final class Gateway implements AutoCloseable {
         childServer.addEndpoint(new CoapEndpoint.Builder().setConnector(endpoint.connector())
                 .setConfiguration(endpoint.config()).build());
         childServer.add(new Telemetry());
+        childServer.add(new Commands());
         childServer.start();
         if (settings.relayListen() != null) {
             relay = new LossyRelay(settings.relayListen(), settings.server(), 0, 0, RELAY_MAX_CHILDREN);
@@ -176,7 +178,65 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** {@code POST /t} from a proxy child: rate-limited here, then forwarded on the gateway's own session. */
+    /**
+     * The listed proxy child a request comes from, by the key it proved, if it may make one more request now (the
+     * gateway's own per-child rate limit); otherwise answers 4.03 or 4.29 itself and returns null.
+     */
+    private String admitted(CoapExchange exchange, String what) {
+        Request request = exchange.advanced().getRequest();
+        String keyId = request.getSourceContext().getPeerIdentity() instanceof RawPublicKeyIdentity rpk
+                ? rpk.getName() : "";
+        var child = children.proxiedByKey(keyId);
+        if (child.isEmpty()) { // removed from the list since its handshake
+            refused.incrementAndGet();
+            LOG.info("child {} {}: 4.03 (no longer assigned)", keyId, what);
+            exchange.respond(ResponseCode.FORBIDDEN);
+            return null;
+        }
+        String name = child.get().name();
+        long wait = buckets.computeIfAbsent(name, n -> new TokenBucket(settings.childRate(), settings.childBurst(),
+                System.nanoTime())).take(System.nanoTime());
+        if (wait > 0) {
+            refused.incrementAndGet();
+            LOG.info("child {} {}: 4.29 (gateway rate limit, retry in {} s)", name, what, wait);
+            Response limited = new Response(ResponseCode.TOO_MANY_REQUESTS);
+            limited.getOptions().setMaxAge(wait);
+            exchange.respond(limited);
+            return null;
+        }
+        return name;
+    }
+
+    /** Sends {@code forward} to {@code path} on the gateway's own session; the server's answer goes back to the child. */
+    private void forward(CoapExchange exchange, String name, String what, String path, Request forward) {
+        Request request = exchange.advanced().getRequest();
+        forward.setPayload(request.getPayload());
+        if (request.getOptions().hasContentFormat()) {
+            forward.getOptions().setContentFormat(request.getOptions().getContentFormat());
+        }
+        if (request.getOptions().hasAccept()) {
+            forward.getOptions().setAccept(request.getOptions().getAccept());
+        }
+        request.getOptions().getUriQuery().forEach(forward.getOptions()::addUriQuery);
+        DeviceClient.Outcome outcome = upstream.send(path, forward);
+        forwarded.incrementAndGet();
+        LOG.info("child {} {}: {}", name, what, outcome);
+        if (outcome.code() == null) {
+            exchange.respond(ResponseCode.GATEWAY_TIMEOUT);
+            return;
+        }
+        Response response = new Response(outcome.code());
+        response.setPayload(outcome.payload());
+        if (outcome.options().hasContentFormat()) {
+            response.getOptions().setContentFormat(outcome.options().getContentFormat());
+        }
+        if (outcome.options().hasMaxAge()) {
+            response.getOptions().setMaxAge(outcome.options().getMaxAge());
+        }
+        exchange.respond(response);
+    }
+
+    /** {@code POST /t} from a proxy child: rate-limited here, then forwarded as {@code POST /gw/{child}/t}. */
     private final class Telemetry extends CoapResource {
 
         Telemetry() {
@@ -185,49 +245,55 @@ public final class Gateway implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange exchange) {
-            Request request = exchange.advanced().getRequest();
-            String keyId = request.getSourceContext().getPeerIdentity() instanceof RawPublicKeyIdentity rpk
-                    ? rpk.getName() : "";
-            var child = children.proxiedByKey(keyId);
-            if (child.isEmpty()) { // removed from the list since its handshake
-                refused.incrementAndGet();
-                LOG.info("child {} POST /t: 4.03 (no longer assigned)", keyId);
-                exchange.respond(ResponseCode.FORBIDDEN);
+            String name = admitted(exchange, "POST /t");
+            if (name != null) {
+                forward(exchange, name, "POST /t", "/gw/" + name + "/t", Request.newPost());
+            }
+        }
+    }
+
+    /**
+     * A proxy child's commands, as a device fetches its own: {@code GET /cmd} is forwarded as
+     * {@code GET /gw/{child}/c} (the commands both the child's and this gateway's policies allow now), and
+     * {@code POST /cmd/{id}} (the child's result) as {@code POST /gw/{child}/c/{id}}. The gateway holds nothing:
+     * a child learns that commands wait from the {@code {"commands": true}} in its reading's 2.04, and asks. No
+     * Observe through the gateway.
+     */
+    private final class Commands extends CoapResource {
+
+        Commands() {
+            super("cmd");
+        }
+
+        @Override
+        public org.eclipse.californium.core.server.resources.Resource getChild(String name) {
+            return this;
+        }
+
+        @Override
+        public void handleGET(CoapExchange exchange) {
+            if (exchange.getRequestOptions().getUriPath().size() != 1) {
+                exchange.respond(ResponseCode.NOT_FOUND);
                 return;
             }
-            String name = child.get().name();
-            long wait = buckets.computeIfAbsent(name, n -> new TokenBucket(settings.childRate(), settings.childBurst(),
-                    System.nanoTime())).take(System.nanoTime());
-            if (wait > 0) {
-                refused.incrementAndGet();
-                LOG.info("child {} POST /t: 4.29 (gateway rate limit, retry in {} s)", name, wait);
-                Response limited = new Response(ResponseCode.TOO_MANY_REQUESTS);
-                limited.getOptions().setMaxAge(wait);
-                exchange.respond(limited);
+            String name = admitted(exchange, "GET /cmd");
+            if (name != null) {
+                forward(exchange, name, "GET /cmd", "/gw/" + name + "/c", Request.newGet());
+            }
+        }
+
+        @Override
+        public void handlePOST(CoapExchange exchange) {
+            java.util.List<String> path = exchange.getRequestOptions().getUriPath();
+            if (path.size() != 2 || !path.get(1).matches("[0-9]{1,18}")) {
+                exchange.respond(ResponseCode.NOT_FOUND);
                 return;
             }
-            Request forward = Request.newPost();
-            forward.setPayload(request.getPayload());
-            if (request.getOptions().hasContentFormat()) {
-                forward.getOptions().setContentFormat(request.getOptions().getContentFormat());
+            String name = admitted(exchange, "POST /cmd");
+            if (name != null) {
+                forward(exchange, name, "POST /cmd/" + path.get(1), "/gw/" + name + "/c/" + path.get(1),
+                        Request.newPost());
             }
-            request.getOptions().getUriQuery().forEach(forward.getOptions()::addUriQuery);
-            DeviceClient.Outcome outcome = upstream.send("/gw/" + name + "/t", forward);
-            forwarded.incrementAndGet();
-            LOG.info("child {} POST /t: {}", name, outcome);
-            if (outcome.code() == null) {
-                exchange.respond(ResponseCode.GATEWAY_TIMEOUT);
-                return;
-            }
-            Response response = new Response(outcome.code());
-            response.setPayload(outcome.payload());
-            if (outcome.options().hasContentFormat()) {
-                response.getOptions().setContentFormat(outcome.options().getContentFormat());
-            }
-            if (outcome.options().hasMaxAge()) {
-                response.getOptions().setMaxAge(outcome.options().getMaxAge());
-            }
-            exchange.respond(response);
         }
     }
 

@@ -100,6 +100,8 @@ public final class DeviceTrust {
     long twice0, twice1, twice2;
     long denied;
     float off, denials, others, fresh, failures, refusals, churn;
+    /** Sessions off the gateway (a relay child); requests beyond the children's aggregate (a gateway). */
+    float offGateway, excess;
     long recent0, recent1;
 
     DeviceTrust(long deviceId, Cohort cohort) {
@@ -303,6 +305,20 @@ public final class DeviceTrust {
         return evaluate(now, nowS, t);
     }
 
+    /** A gateway fence signal: {@link TrustSignal#OFF_GATEWAY} or {@link TrustSignal#GATEWAY_EXCESS}. */
+    TrustChange gatewayEvent(long now, TrustSignal signal) {
+        Tuning t = cohort.tuning;
+        int nowS = seconds(now);
+        begin(nowS, t);
+        if (signal == TrustSignal.OFF_GATEWAY) {
+            offGateway += 1;
+        } else {
+            excess += 1;
+        }
+        flags |= LEVELS;
+        return evaluate(now, nowS, t);
+    }
+
     TrustChange firmware(long now, boolean matches) {
         Tuning t = cohort.tuning;
         int nowS = seconds(now);
@@ -314,7 +330,7 @@ public final class DeviceTrust {
     TrustChange release(long now) {
         int nowS = seconds(now);
         begin(nowS, cohort.tuning);
-        off = denials = others = fresh = failures = refusals = churn = 0;
+        off = denials = others = fresh = failures = refusals = churn = offGateway = excess = 0;
         denied = 0;
         severe = 0;
         flags &= ~(SUSPEND_ISSUED | FIRMWARE_MISMATCH | LEVELS | OFF_HOUR);
@@ -372,12 +388,14 @@ public final class DeviceTrust {
         others = Math.max(0, others - e);
         failures = Math.max(0, failures - e);
         refusals = Math.max(0, refusals - e);
+        offGateway = Math.max(0, offGateway - e);
+        excess = Math.max(0, excess - e);
         fresh = Math.max(0, fresh - c);
         churn = Math.max(0, churn - c);
         if (denials == 0) {
             denied = 0;
         }
-        if (off + denials + others + failures + refusals + fresh + churn == 0) {
+        if (off + denials + others + failures + refusals + fresh + churn + offGateway + excess == 0) {
             flags &= ~LEVELS;
         }
     }
@@ -536,6 +554,12 @@ public final class DeviceTrust {
             v = t.wChurn * clamp((churn - t.churnTolerance) / t.churnTolerance);
             total += v;
             if (out != null) out[TrustSignal.ADDRESS_CHURN.ordinal()] = v;
+            v = t.wOffGateway * clamp(offGateway / t.failureSaturation);
+            total += v;
+            if (out != null) out[TrustSignal.OFF_GATEWAY.ordinal()] = v;
+            v = t.wExcess * clamp(excess / t.denialSaturation);
+            total += v;
+            if (out != null) out[TrustSignal.GATEWAY_EXCESS.ordinal()] = v;
         }
         if ((flags & FIRMWARE_MISMATCH) != 0) {
             total += t.wFirmware;

@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 /** A device's trust state as {@value #SIZE} bytes for the database, and back. */
 final class Snapshots {
 
-    static final byte VERSION = 1;
-    static final int SIZE = 1 + 8 + 4 + 2 + 4 * 7 + 8 * 6 + 4 * 7 + 8 * 8 + 4 * 7 + 8 * 2;
+    static final byte VERSION = 2;
+    /** Version 1 had no gateway fence counters: read with them at 0. */
+    static final int SIZE_V1 = 1 + 8 + 4 + 2 + 4 * 7 + 8 * 6 + 4 * 7 + 8 * 8 + 4 * 7 + 8 * 2;
+    static final int SIZE = SIZE_V1 + 4 * 2;
 
     private Snapshots() {
     }
@@ -27,13 +29,15 @@ final class Snapshots {
         out.putFloat(d.off).putFloat(d.denials).putFloat(d.others).putFloat(d.fresh).putFloat(d.failures)
                 .putFloat(d.refusals).putFloat(d.churn);
         out.putLong(d.recent0).putLong(d.recent1);
+        out.putFloat(d.offGateway).putFloat(d.excess);
         return out.array();
     }
 
     /** Fills a fresh device from {@code snapshot}; returns its tier ordinal. */
     static int read(byte[] snapshot, DeviceTrust d) {
         ByteBuffer in = ByteBuffer.wrap(snapshot);
-        if (snapshot.length != SIZE || in.get() != VERSION) {
+        byte version = snapshot.length == 0 ? 0 : in.get();
+        if (!(snapshot.length == SIZE && version == VERSION || snapshot.length == SIZE_V1 && version == 1)) {
             throw new IllegalArgumentException("not a version " + VERSION + " trust snapshot (" + snapshot.length
                     + " bytes, expected " + SIZE + ")");
         }
@@ -86,6 +90,10 @@ final class Snapshots {
         d.churn = in.getFloat();
         d.recent0 = in.getLong();
         d.recent1 = in.getLong();
+        if (version == VERSION) {
+            d.offGateway = in.getFloat();
+            d.excess = in.getFloat();
+        }
         return tier;
     }
 }

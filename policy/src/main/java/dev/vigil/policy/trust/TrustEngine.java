@@ -231,6 +231,30 @@ public final class TrustEngine {
         }
     }
 
+    /**
+     * A relay child's new session came from an address other than its gateway's live session (or its gateway had
+     * none): it is served, as any device holding its key, but this costs trust ({@link TrustSignal#OFF_GATEWAY}).
+     */
+    public void onOffGateway(DeviceTrust child, long nowMillis) {
+        gatewayEvent(child, nowMillis, TrustSignal.OFF_GATEWAY);
+    }
+
+    /** A gateway spoke for its proxied children once beyond their aggregate allowance ({@link TrustSignal#GATEWAY_EXCESS}). */
+    public void onGatewayExcess(DeviceTrust gateway, long nowMillis) {
+        gatewayEvent(gateway, nowMillis, TrustSignal.GATEWAY_EXCESS);
+    }
+
+    private void gatewayEvent(DeviceTrust device, long nowMillis, TrustSignal signal) {
+        TrustChange change;
+        device.lock();
+        try {
+            change = device.gatewayEvent(nowMillis, signal);
+        } finally {
+            device.unlock();
+        }
+        publish(change);
+    }
+
     /** The device reported its running firmware; {@code matchesAssigned} whether version and hash are the assigned image's. */
     public void onFirmware(DeviceTrust device, long nowMillis, boolean matchesAssigned) {
         TrustChange change;

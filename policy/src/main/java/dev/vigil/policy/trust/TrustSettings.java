@@ -64,11 +64,16 @@ public record TrustSettings(Weights weights, int limitedBelow, int quarantinedBe
      * @param suspendedKey default 20
      * @param addressChurn default 15
      * @param firmware default 75: alone, QUARANTINED (remediation only: the firmware service stays open)
+     * @param offGateway default 45, at full strength after {@code failureSaturation} sessions off the gateway:
+     *        alone, LIMITED (a relay child still served)
+     * @param gatewayExcess default 75, at full strength after {@code denialSaturation} requests beyond the
+     *        children's aggregate: alone, QUARANTINED (the gateway then speaks for no child)
      */
     public record Weights(int rate, int volume, int cohortRate, int schedule, int newResource, int denials,
-            int scanning, int handshakeFailures, int suspendedKey, int addressChurn, int firmware) {
+            int scanning, int handshakeFailures, int suspendedKey, int addressChurn, int firmware, int offGateway,
+            int gatewayExcess) {
 
-        public static final Weights DEFAULTS = new Weights(45, 45, 45, 40, 10, 30, 45, 30, 20, 15, 75);
+        public static final Weights DEFAULTS = new Weights(45, 45, 45, 40, 10, 30, 45, 30, 20, 15, 75, 45, 75);
 
         public Weights {
             points("rate", rate);
@@ -82,6 +87,8 @@ public record TrustSettings(Weights weights, int limitedBelow, int quarantinedBe
             points("suspendedKey", suspendedKey);
             points("addressChurn", addressChurn);
             points("firmware", firmware);
+            points("offGateway", offGateway);
+            points("gatewayExcess", gatewayExcess);
         }
 
         /** The weight of a non-severe signal; 100 for a severe one. */
@@ -98,6 +105,8 @@ public record TrustSettings(Weights weights, int limitedBelow, int quarantinedBe
                 case SUSPENDED_KEY: return suspendedKey;
                 case ADDRESS_CHURN: return addressChurn;
                 case FIRMWARE: return firmware;
+                case OFF_GATEWAY: return offGateway;
+                case GATEWAY_EXCESS: return gatewayExcess;
                 default: return 100;
             }
         }

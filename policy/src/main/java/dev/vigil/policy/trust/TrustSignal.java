@@ -28,6 +28,10 @@ public enum TrustSignal {
     ADDRESS_CHURN,
     /** The device reported firmware that is not the image assigned to it. */
     FIRMWARE,
+    /** A relay child's DTLS session came from an address other than its gateway's live session (or its gateway had none). */
+    OFF_GATEWAY,
+    /** A gateway spoke for its proxied children beyond what their profiles allow together (each request over). */
+    GATEWAY_EXCESS,
     /** The device's key live in two DTLS sessions from different addresses at once. */
     CLONE,
     /** Many handshakes with the device's key that failed to prove possession, within seconds. */

@@ -4,7 +4,7 @@ package dev.vigil.policy.trust;
 final class Tuning {
 
     final TrustSettings settings;
-    final float wRate, wVolume, wCohort, wSchedule, wNew, wDenials, wScan, wFailures, wSuspended, wChurn, wFirmware;
+    final float wRate, wVolume, wCohort, wSchedule, wNew, wDenials, wScan, wFailures, wSuspended, wChurn, wFirmware, wOffGateway, wExcess;
     final float rateTolerance, volumeTolerance, otherTolerance;
     final float offSaturation, denialSaturation, scanSpan, failureSaturation, stuffing, churnTolerance;
     final float eventLeakPerSecond, churnLeakPerSecond;
@@ -26,6 +26,8 @@ final class Tuning {
         wSuspended = w.suspendedKey();
         wChurn = w.addressChurn();
         wFirmware = w.firmware();
+        wOffGateway = w.offGateway();
+        wExcess = w.gatewayExcess();
         rateTolerance = (float) s.rateTolerance();
         volumeTolerance = (float) s.volumeTolerance();
         otherTolerance = s.otherRequestTolerance();

@@ -38,7 +38,7 @@ class TrustSettingsTest {
                 .hasMessage("minCohort must be at least 1: 0.0");
         assertThatThrownBy(() -> TrustSettings.defaults().withCohort(20, 0.9))
                 .hasMessage("cohortMargin must be at least 1: 0.9");
-        assertThatThrownBy(() -> new TrustSettings.Weights(45, 45, 45, 40, 10, 30, 45, 30, 20, 15, 101))
+        assertThatThrownBy(() -> new TrustSettings.Weights(45, 45, 45, 40, 10, 30, 45, 30, 20, 15, 101, 45, 75))
                 .hasMessage("weights.firmware must be 0-100: 101");
         assertThatThrownBy(() -> new ProfileLimits(0, 10)).hasMessage("requestsPerSecond must be above 0: 0.0");
     }

@@ -97,7 +97,7 @@ class TrustStateTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("snapshot of device 7, not 8");
         snapshot[0] = 9;
         assertThatThrownBy(() -> sensor.engine.restore(7, "sensor", GivenDevice.LIMITS, snapshot))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a version 1 trust snapshot");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a version 2 trust snapshot");
     }
 
     @Test

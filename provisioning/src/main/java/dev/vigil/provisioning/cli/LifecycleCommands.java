@@ -85,20 +85,25 @@ final class LifecycleCommands {
             return names.size() == 1 && !stdin;
         }
 
+        /** The request's arguments beyond the names (none but for decommission). */
+        ObjectNode requestArgs() {
+            return args();
+        }
+
         @Override
         final JsonNode run(ManagementClient client) throws ManagementException {
             if (single()) {
-                return client.call(operation, args().put("name", names.get(0)));
+                return client.call(operation, requestArgs().put("name", names.get(0)));
             }
             if (selector != null) {
-                ObjectNode args = args();
+                ObjectNode args = requestArgs();
                 selector.forEach(args.putObject("selector")::put);
                 return client.call(operation, args);
             }
             ArrayNode devices = JSON.createArrayNode();
             int changed = 0;
             for (int from = 0; from < names.size(); from += BATCH) {
-                ObjectNode args = args();
+                ObjectNode args = requestArgs();
                 names.subList(from, Math.min(names.size(), from + BATCH)).forEach(args.putArray("names")::add);
                 JsonNode batch = client.call(operation, args);
                 devices.addAll((ArrayNode) batch.path("devices"));
@@ -113,11 +118,25 @@ final class LifecycleCommands {
         void printHuman(JsonNode result) {
             if (!result.has("devices")) {
                 print(result);
-                return;
+            } else {
+                result.path("devices").forEach(this::print);
+                context.out().printf("%s: %d devices, %d changed, %d unchanged%n",
+                        operation.substring("device.".length()), result.path("devices").size(),
+                        result.path("changed").asInt(), result.path("unchanged").asInt());
             }
-            result.path("devices").forEach(this::print);
-            context.out().printf("%s: %d devices, %d changed, %d unchanged%n", operation.substring("device.".length()),
-                    result.path("devices").size(), result.path("changed").asInt(), result.path("unchanged").asInt());
+            if (result.has("rehomed")) {
+                context.out().printf("children re-homed to %s: %s%n", result.path("rehomedTo").asText(),
+                        names(result.path("rehomed")));
+            }
+            if (result.has("orphaned")) {
+                context.out().printf("children orphaned: %s%n", names(result.path("orphaned")));
+            }
+        }
+
+        private static String names(JsonNode array) {
+            List<String> names = new ArrayList<>();
+            array.forEach(n -> names.add(n.asText()));
+            return String.join(", ", names);
         }
 
         private void print(JsonNode device) {
@@ -158,10 +177,40 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "decommission", description = "Retire devices for good: sessions cut, names and keys tombstoned.")
+    @Command(name = "decommission", description = "Retire devices for good: sessions cut, names and keys tombstoned."
+            + " A gateway with children needs --rehome-to or --orphan-children.")
     static final class Decommission extends Transition {
+
+        @Option(names = "--rehome-to", paramLabel = "GATEWAY",
+                description = "Move a decommissioned gateway's children to this active gateway (same modes).")
+        String rehomeTo;
+
+        @Option(names = "--orphan-children", description = "Detach a decommissioned gateway's children: proxied ones"
+                + " can send nothing until bound again; relay ones keep their own sessions.")
+        boolean orphanChildren;
+
         Decommission(CliContext context) {
             super(context, "decommission");
+        }
+
+        @Override
+        void readFiles() throws IOException {
+            if (rehomeTo != null && orphanChildren) {
+                throw new ParameterException(spec.commandLine(), "give --rehome-to or --orphan-children, not both");
+            }
+            super.readFiles();
+        }
+
+        @Override
+        ObjectNode requestArgs() {
+            ObjectNode args = args();
+            if (rehomeTo != null) {
+                args.put("rehomeTo", rehomeTo);
+            }
+            if (orphanChildren) {
+                args.put("orphanChildren", true);
+            }
+            return args;
         }
     }
 }

@@ -125,7 +125,8 @@ public final class VigilCli {
                                 .addSubcommand(new FirmwareCommands.Abort(context))))
                 .addSubcommand(new CommandLine(new Gateway()).addSubcommand(new GatewayCommands.Children(context)))
                 .addSubcommand(new RecordCommands.Events(context))
-                .addSubcommand(new RecordCommands.Status(context));
+                .addSubcommand(new RecordCommands.Status(context))
+                .addSubcommand(new ConsoleCommand(context));
         // bash/zsh completion: source <(vigil completion)
         cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
         cli.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)

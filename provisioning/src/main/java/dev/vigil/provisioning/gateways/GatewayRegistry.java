@@ -98,6 +98,68 @@ public final class GatewayRegistry {
         });
     }
 
+    /**
+     * What decommissioning a gateway does to its children, in the decommission's own transaction ({@code
+     * DeviceRegistry.changeAll}): with none, nothing; otherwise, with {@code rehomeTo}, every child moves to that
+     * gateway in the same mode (it must be an ACTIVE device that is no child itself, and not the one going); with
+     * {@code orphan}, every child is detached; with neither, the decommission is refused (one line, nothing
+     * changed). Each child moved or detached is audited; its name is added to {@code touched}.
+     */
+    public DeviceRegistry.Within onDecommission(String rehomeTo, boolean orphan, Actor actor, List<String> touched) {
+        if (rehomeTo != null && orphan) {
+            throw Refusal.invalid("give --rehome-to or --orphan-children, not both");
+        }
+        return (c, gatewayId) -> {
+            String gateway = null;
+            List<String[]> children = new ArrayList<>();
+            try (PreparedStatement query = c.prepareStatement("SELECT p.name, d.name, g.mode FROM gateway_children g"
+                    + " JOIN devices d ON d.id = g.child_id JOIN devices p ON p.id = g.gateway_id"
+                    + " WHERE g.gateway_id = ? ORDER BY d.name")) {
+                query.setLong(1, gatewayId);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        gateway = rows.getString(1);
+                        children.add(new String[] {rows.getString(2), rows.getString(3)});
+                    }
+                }
+            }
+            if (children.isEmpty()) {
+                return;
+            }
+            if (rehomeTo == null && !orphan) {
+                throw Refusal.conflict(gateway + " has " + children.size() + (children.size() == 1 ? " child" : " children")
+                        + ": use --rehome-to OTHER_GW or --orphan-children");
+            }
+            if (orphan) {
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM gateway_children WHERE gateway_id = ?")) {
+                    delete.setLong(1, gatewayId);
+                    delete.executeUpdate();
+                }
+                for (String[] child : children) {
+                    audit.append(c, actor, "gateway.child.orphan", child[0], "gateway=" + gateway + " mode=" + child[1],
+                            null);
+                    touched.add(child[0]);
+                }
+                return;
+            }
+            if (rehomeTo.equals(gateway)) {
+                throw Refusal.invalid("cannot re-home the children of '" + gateway + "' to itself");
+            }
+            long target = lockGateway(c, rehomeTo);
+            try (PreparedStatement move = c.prepareStatement("UPDATE gateway_children SET gateway_id = ?"
+                    + " WHERE gateway_id = ?")) {
+                move.setLong(1, target);
+                move.setLong(2, gatewayId);
+                move.executeUpdate();
+            }
+            for (String[] child : children) {
+                audit.append(c, actor, "gateway.child.rehome", child[0], "gateway=" + gateway + " mode=" + child[1],
+                        "gateway=" + rehomeTo + " mode=" + child[1]);
+                touched.add(child[0]);
+            }
+        };
+    }
+
     /** The id of {@code gateway}, locked: it must exist, be ACTIVE, and be no gateway's child itself. */
     private static long lockGateway(Connection c, String gateway) throws SQLException {
         try (PreparedStatement query = c.prepareStatement("SELECT d.id, d.state, p.name FROM devices d"
@@ -149,6 +211,22 @@ public final class GatewayRegistry {
                 }
             }
             return children;
+        });
+    }
+
+    /** The gateway of the device {@code childId} if that device is a relay child (read fresh, once per child session). */
+    public Optional<RelayParent> relayParent(long childId) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT p.name, k.key_id FROM gateway_children g"
+                    + " JOIN devices p ON p.id = g.gateway_id LEFT JOIN device_keys k ON k.device_id = p.id"
+                    + " AND k.state = 'ACTIVE' WHERE g.child_id = ? AND g.mode = ?")) {
+                query.setLong(1, childId);
+                query.setString(2, ChildMode.RELAY.id());
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(new RelayParent(rows.getString(1), rows.getString(2)))
+                            : Optional.<RelayParent>empty();
+                }
+            }
         });
     }
 

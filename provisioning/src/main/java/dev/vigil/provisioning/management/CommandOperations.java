@@ -8,6 +8,9 @@ import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DeviceRegistry;
 import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.Refusal;
+import dev.vigil.provisioning.gateways.ChildLink;
+import dev.vigil.provisioning.gateways.ChildMode;
+import java.util.Optional;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.commands.Command;
 import java.time.Duration;
@@ -29,6 +32,25 @@ final class CommandOperations {
         this.registry = registry;
     }
 
+    /**
+     * A proxied child's commands go through its gateway: the gateway's profile must list the command too (its policy
+     * is asked again, with both devices' tiers, at each delivery). Relay children fetch their own.
+     */
+    private void carrierAllows(String child, String command) {
+        Optional<ChildLink> link = registry.gateways().link(child);
+        if (link.isEmpty() || link.get().mode() != ChildMode.PROXY) {
+            return;
+        }
+        String gateway = registry.devices().nameOf(link.get().gatewayId()).orElseThrow();
+        String profile = registry.devices().show(gateway).device().profile();
+        boolean allowed = registry.policy().profile(profile).map(DeviceProfile::commands)
+                .map(commands -> commands.contains(command)).orElse(false);
+        if (!allowed) {
+            throw Refusal.conflict("profile '" + profile + "' of gateway '" + gateway + "' may not carry command '"
+                    + command + "' to its proxied child '" + child + "'");
+        }
+    }
+
     void register(Map<String, Operation> operations) {
         operations.put("command.send", (caller, args) -> {
             String name = Args.text(args, "name");
@@ -48,6 +70,7 @@ final class CommandOperations {
                 throw Refusal.conflict("profile '" + profile + "' of device '" + name + "' may not receive command '"
                         + command + "'");
             }
+            carrierAllows(name, command);
             long ttl = Args.number(args, "ttlSeconds", 3600);
             Command queued = registry.commands().send(details.device().id(), name, command,
                     commandArgs.isMissingNode() ? "{}" : commandArgs.toString(), Duration.ofSeconds(ttl),

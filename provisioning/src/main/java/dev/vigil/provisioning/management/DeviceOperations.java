@@ -170,8 +170,17 @@ final class DeviceOperations {
      * here, then changed in transactions of at most {@link DeviceRegistry#MAX_BATCH}).
      */
     private JsonNode change(Operator caller, JsonNode args, Lifecycle transition) {
+        List<String> touched = new ArrayList<>();
+        String rehomeTo = Args.optionalText(args, "rehomeTo");
+        boolean orphan = args.path("orphanChildren").asBoolean(false);
+        if (transition != Lifecycle.DECOMMISSION && (rehomeTo != null || orphan)) {
+            throw new IllegalArgumentException("rehomeTo and orphanChildren are for decommission only");
+        }
+        DeviceRegistry.Within within = transition == Lifecycle.DECOMMISSION
+                ? registry.gateways().onDecommission(rehomeTo, orphan, Actor.operator(caller), touched) : (c, id) -> { };
         if (args.hasNonNull("name")) {
-            return line(change(List.of(Args.text(args, "name")), transition, caller).get(0));
+            return children(line(change(List.of(Args.text(args, "name")), transition, caller, within).get(0)), touched,
+                    rehomeTo);
         }
         List<String> names = new ArrayList<>();
         if (args.hasNonNull("selector")) {
@@ -189,19 +198,31 @@ final class DeviceOperations {
         int changed = 0;
         for (int from = 0; from < names.size(); from += DeviceRegistry.MAX_BATCH) {
             for (LifecycleChange change : change(names.subList(from,
-                    Math.min(names.size(), from + DeviceRegistry.MAX_BATCH)), transition, caller)) {
+                    Math.min(names.size(), from + DeviceRegistry.MAX_BATCH)), transition, caller, within)) {
                 devices.add(line(change));
                 changed += change.changed() ? 1 : 0;
             }
         }
         ObjectNode result = Args.object().put("changed", changed).put("unchanged", devices.size() - changed);
         result.set("devices", devices);
+        return children(result, touched, rehomeTo);
+    }
+
+    /** A decommissioned gateway's children, re-homed ({@code "rehomedTo"}) or detached ({@code "orphaned"}). */
+    private static ObjectNode children(ObjectNode result, List<String> touched, String rehomeTo) {
+        if (!touched.isEmpty()) {
+            touched.forEach(result.putArray(rehomeTo != null ? "rehomed" : "orphaned")::add);
+            if (rehomeTo != null) {
+                result.put("rehomedTo", rehomeTo);
+            }
+        }
         return result;
     }
 
-    /** One batch in one transaction; then the live sessions follow, as for a single device. */
-    private List<LifecycleChange> change(List<String> names, Lifecycle transition, Operator caller) {
-        List<LifecycleChange> changes = registry.devices().changeAll(names, transition, Actor.operator(caller));
+    /** One batch in one transaction (with {@code within} for each device that changes); then the live sessions. */
+    private List<LifecycleChange> change(List<String> names, Lifecycle transition, Operator caller,
+            DeviceRegistry.Within within) {
+        List<LifecycleChange> changes = registry.devices().changeAll(names, transition, Actor.operator(caller), within);
         List<String> cut = new ArrayList<>();
         for (LifecycleChange change : changes) {
             DeviceState after = change.device().state();

@@ -1,0 +1,126 @@
+package dev.vigil.server;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.californium.elements.util.DataStreamReader;
+import org.eclipse.californium.elements.util.DatagramWriter;
+import org.eclipse.californium.elements.util.SerializationUtil;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device endpoint's established DTLS connections across a clean restart, in one file of the data
+ * directory, written with Scandium's own connection serialisation and sealed with AES-256-GCM under a key kept
+ * in its own 0600 file (never in the database). The file is read once: it is removed when loaded, and a file
+ * that does not decrypt, or was saved longer ago than the maximum age, is ignored with one log line (its
+ * devices then run a full handshake).
+ * <p>
+ * Layout: {@code "VDTLS1"}, saved-at (epoch ms, 8 bytes), 12-byte nonce, ciphertext with its 16-byte tag; the
+ * first 14 bytes are authenticated too. The plaintext is Scandium's nano-time synchronisation mark followed
+ * by the connector's {@code saveConnections} output.
+ */
+final class DtlsStateFile {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsStateFile.class);
+    private static final byte[] MAGIC = "VDTLS1".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = MAGIC.length + Long.BYTES;
+    private static final int NONCE = 12;
+    private static final int TAG_BITS = 128;
+
+    private final Path file;
+    private final SecretKeySpec key;
+    private final Duration maxAge;
+    private final Clock clock;
+
+    DtlsStateFile(Path file, byte[] key, Duration maxAge, Clock clock) {
+        this.file = file;
+        this.key = new SecretKeySpec(key, "AES");
+        this.maxAge = maxAge;
+        this.clock = clock;
+    }
+
+    /** Writes the stopped connector's connections (none: no file); returns how many. */
+    int save(DTLSConnector connector) throws IOException {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        DatagramWriter mark = new DatagramWriter();
+        SerializationUtil.writeNanotimeSynchronizationMark(mark);
+        mark.writeTo(plain);
+        int count = connector.saveConnections(plain, maxAge.toSeconds());
+        if (count == 0) {
+            return 0;
+        }
+        byte[] nonce = new byte[NONCE];
+        new SecureRandom().nextBytes(nonce);
+        byte[] header = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(clock.millis()).array();
+        byte[] sealed;
+        try {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.updateAAD(header);
+            sealed = gcm.doFinal(plain.toByteArray());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("sealing the DTLS state failed", e);
+        }
+        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(fresh);
+        Files.createFile(fresh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(fresh, ByteBuffer.allocate(HEADER + NONCE + sealed.length).put(header).put(nonce).put(sealed)
+                .array());
+        Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return count;
+    }
+
+    /**
+     * Loads the saved connections into the not yet started connector and removes the file; returns how many
+     * (0 if there was no file, or it was ignored).
+     */
+    int load(DTLSConnector connector) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        Files.delete(file); // read once: a state file replayed later would reuse sequence numbers
+        String problem = null;
+        byte[] plain = null;
+        if (bytes.length < HEADER + NONCE + TAG_BITS / 8 || !Arrays.equals(MAGIC, Arrays.copyOf(bytes, MAGIC.length))) {
+            problem = "not a DTLS state file";
+        } else {
+            long age = clock.millis() - ByteBuffer.wrap(bytes, MAGIC.length, Long.BYTES).getLong();
+            try {
+                Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+                gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, HEADER, NONCE));
+                gcm.updateAAD(bytes, 0, HEADER);
+                plain = gcm.doFinal(bytes, HEADER + NONCE, bytes.length - HEADER - NONCE);
+                if (age < 0 || age > maxAge.toMillis()) {
+                    problem = "saved " + Duration.ofMillis(age).toSeconds() + " s ago, over the maximum age of "
+                            + maxAge.toSeconds() + " s";
+                }
+            } catch (GeneralSecurityException e) {
+                problem = "it does not decrypt with dtls-state.key";
+            }
+        }
+        if (problem != null) {
+            LOG.warn("event=dtls-state-ignored file={} reason=\"{}\": devices will run a full handshake", file, problem);
+            return 0;
+        }
+        ByteArrayInputStream in = new ByteArrayInputStream(plain);
+        long delta = SerializationUtil.readNanotimeSynchronizationMark(new DataStreamReader(in));
+        return connector.loadConnections(in, delta);
+    }
+}
