@@ -64,13 +64,13 @@ public final class OperatorRegistry {
         long generated;
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                new String[] {"ID"})) {
+                new String[] {"id"})) {
             insert.setString(1, name);
             insert.setString(2, keyId);
             insert.setBytes(3, key.getEncoded());
             insert.setString(4, role);
             insert.setObject(5, SqlTime.utc(now));
-            insert.executeUpdate();
+            UniqueKeys.executeUpdate(c, insert);
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
                 generated = keys.getLong(1);

@@ -61,11 +61,12 @@ public final class AuditAnchors {
             }
             AuditAnchor signed = sign(seq, hash);
             try (PreparedStatement upsert = c.prepareStatement(
-                    "MERGE INTO audit_anchor (id, seq, hash, at, signature) KEY (id) VALUES (1, ?, ?, ?, ?)")) {
-                upsert.setLong(1, signed.seq());
-                upsert.setString(2, signed.hash());
-                upsert.setObject(3, SqlTime.utc(signed.at()));
-                upsert.setString(4, signed.signatureText());
+                    dev.vigil.provisioning.Upsert.into("audit_anchor", "id", "seq", "hash", "at", "signature"))) {
+                upsert.setInt(1, 1);
+                upsert.setLong(2, signed.seq());
+                upsert.setString(3, signed.hash());
+                upsert.setObject(4, SqlTime.utc(signed.at()));
+                upsert.setString(5, signed.signatureText());
                 upsert.executeUpdate();
             }
             return signed;

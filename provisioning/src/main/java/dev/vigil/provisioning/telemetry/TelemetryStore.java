@@ -56,7 +56,7 @@ public final class TelemetryStore {
                 insert(c, deviceId, receivedAt, fresh);
                 long newLast = firstSeq + readings.size() - 1;
                 try (PreparedStatement upsert = c.prepareStatement(
-                        "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
+                        dev.vigil.provisioning.Upsert.into("telemetry_sequences", "device_id", "last_seq"))) {
                     upsert.setLong(1, deviceId);
                     upsert.setLong(2, newLast);
                     upsert.executeUpdate();

@@ -29,8 +29,8 @@ final class TrustStore {
     /** Saves one device's row in the caller's transaction. */
     static void save(Connection c, long deviceId, TrustTier tier, TrustTier pinned, int score, byte[] snapshot,
             Instant now) throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement("MERGE INTO trust_states (device_id, tier, pinned, score,"
-                + " snapshot, updated_at) KEY (device_id) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement upsert = c.prepareStatement(dev.vigil.provisioning.Upsert.into(
+                "trust_states", "device_id", "tier", "pinned", "score", "snapshot", "updated_at"))) {
             upsert.setLong(1, deviceId);
             upsert.setString(2, tier.name());
             upsert.setString(3, pinned == null ? null : pinned.name());
@@ -48,7 +48,7 @@ final class TrustStore {
                 save(c, saved.deviceId(), saved.tier(), saved.pinned(), saved.score(), saved.snapshot(), now);
             }
             try (PreparedStatement upsert = c.prepareStatement(
-                    "MERGE INTO trust_cohorts (profile, snapshot, updated_at) KEY (profile) VALUES (?, ?, ?)")) {
+                    dev.vigil.provisioning.Upsert.into("trust_cohorts", "profile", "snapshot", "updated_at"))) {
                 for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
                     upsert.setString(1, cohort.getKey());
                     upsert.setBytes(2, cohort.getValue());
