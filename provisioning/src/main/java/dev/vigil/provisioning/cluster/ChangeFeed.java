@@ -31,7 +31,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final Database database;
     private final Consumer<Change> applier;
     private final NodeDirectory nodes;
-    private final NodeDirectory.Node self;
+    private volatile NodeDirectory.Node self;
     private final IntSupplier sessions;
     private final Clock clock;
     private final Thread thread;
@@ -41,15 +41,14 @@ public final class ChangeFeed implements AutoCloseable {
     private boolean failing;
 
     /**
-     * @param self this node (its last-seen time, sequence number and session count are refreshed as it runs)
+     * A feed that will apply every change committed from now on: make it before the node's caches load anything.
+     *
      * @param sessions the live sessions this node holds
      */
-    public ChangeFeed(Database database, Consumer<Change> applier, NodeDirectory.Node self, IntSupplier sessions,
-            Clock clock) {
+    public ChangeFeed(Database database, Consumer<Change> applier, IntSupplier sessions, Clock clock) {
         this.database = database;
         this.applier = applier;
         this.nodes = new NodeDirectory(database);
-        this.self = self;
         this.sessions = sessions;
         this.clock = clock;
         this.applied = ChangeLog.newest(database); // caches start empty: nothing older concerns them
@@ -57,7 +56,13 @@ public final class ChangeFeed implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    public ChangeFeed start() {
+    /**
+     * Starts following the feed.
+     *
+     * @param self this node (its last-seen time, sequence number and session count are refreshed as it runs)
+     */
+    public ChangeFeed start(NodeDirectory.Node self) {
+        this.self = self;
         report();
         thread.start();
         return this;
@@ -152,6 +157,9 @@ public final class ChangeFeed implements AutoCloseable {
 
     @Override
     public void close() {
+        if (self == null) {
+            return;
+        }
         running = false;
         thread.interrupt();
         try {

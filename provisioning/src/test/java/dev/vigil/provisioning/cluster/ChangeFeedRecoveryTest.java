@@ -27,8 +27,8 @@ class ChangeFeedRecoveryTest {
             Registry registryB = Registry.open(b, Clock.systemUTC());
             List<String> cutOnB = new CopyOnWriteArrayList<>();
             try (ChangeFeed feed = new ChangeFeed(b, new ChangeApplier(registryB, cutOnB::addAll),
-                    new NodeDirectory.Node("node-b", "127.0.0.1:5684", Instant.now(), Instant.now(), 0, 0), () -> 0,
-                    Clock.systemUTC()).start()) {
+                    () -> 0, Clock.systemUTC())
+                    .start(new NodeDirectory.Node("node-b", "127.0.0.1:5684", Instant.now(), Instant.now(), 0, 0))) {
                 String before = registryA.devices().add("sensor-1", PemFiles.generateP256().getPublic(), "sensor",
                         RegistryFixture.ADMIN).keyId();
                 String after = registryA.devices().add("sensor-2", PemFiles.generateP256().getPublic(), "sensor",

@@ -43,8 +43,8 @@ class ChangeFeedTest {
         databaseB = TestDatabases.open(dir);
         registryB = Registry.open(databaseB, profiles(), Clock.systemUTC());
                 feedB = new ChangeFeed(databaseB, new ChangeApplier(registryB, cutOnB::addAll),
-                new NodeDirectory.Node("node-b", "127.0.0.1:5684", Instant.now(), Instant.now(), 0, 0), () -> 3,
-                Clock.systemUTC()).start();
+                () -> 3, Clock.systemUTC())
+                .start(new NodeDirectory.Node("node-b", "127.0.0.1:5684", Instant.now(), Instant.now(), 0, 0));
     }
 
     @AfterEach
