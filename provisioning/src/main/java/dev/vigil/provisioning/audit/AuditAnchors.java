@@ -60,15 +60,8 @@ public final class AuditAnchors {
                 return current;
             }
             AuditAnchor signed = sign(seq, hash);
-            try (PreparedStatement upsert = c.prepareStatement(
-                    dev.vigil.provisioning.Upsert.into("audit_anchor", "id", "seq", "hash", "at", "signature"))) {
-                upsert.setInt(1, 1);
-                upsert.setLong(2, signed.seq());
-                upsert.setString(3, signed.hash());
-                upsert.setObject(4, SqlTime.utc(signed.at()));
-                upsert.setString(5, signed.signatureText());
-                upsert.executeUpdate();
-            }
+            dev.vigil.provisioning.Upsert.row(c, "audit_anchor", "id", 1, new String[] {"seq", "hash", "at", "signature"},
+                    signed.seq(), signed.hash(), SqlTime.utc(signed.at()), signed.signatureText());
             return signed;
         });
         if (anchor != null) {

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class ChangeFeed implements AutoCloseable {
 
     static final long CATCH_UP_MILLIS = 1000;
+    static final long REPORT_MILLIS = 30_000;
     private static final int BATCH = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
 
@@ -38,6 +39,9 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long applied;
     private Connection listener;
+    private long reportedSeq = -1;
+    private int reportedSessions = -1;
+    private long reportedAt;
     private boolean failing;
 
     /**
@@ -130,9 +134,18 @@ public final class ChangeFeed implements AutoCloseable {
         } while (changes.size() == BATCH && running);
     }
 
+    /** Refreshes this node's row when its numbers changed, and at least every {@link #REPORT_MILLIS}. */
     private void report() {
+        int live = sessions.getAsInt();
+        long now = clock.millis();
+        if (applied == reportedSeq && live == reportedSessions && now - reportedAt < REPORT_MILLIS) {
+            return;
+        }
         nodes.report(new NodeDirectory.Node(self.id(), self.address(), self.startedAt(), clock.instant(), applied,
-                sessions.getAsInt()));
+                live));
+        reportedSeq = applied;
+        reportedSessions = live;
+        reportedAt = now;
     }
 
     private void pause() {

@@ -25,16 +25,10 @@ public final class NodeDirectory {
     /** Writes this node's row (inserted at its first report, replaced at each later one). */
     public void report(Node node) {
         database.inTransaction(c -> {
-            try (PreparedStatement upsert = c.prepareStatement(Upsert.into("nodes", "node_id", "address", "started_at",
-                    "last_seen", "last_seq", "sessions"))) {
-                upsert.setString(1, node.id());
-                upsert.setString(2, node.address());
-                upsert.setObject(3, SqlTime.utc(node.startedAt()));
-                upsert.setObject(4, SqlTime.utc(node.lastSeen()));
-                upsert.setLong(5, node.lastSeq());
-                upsert.setInt(6, node.sessions());
-                return upsert.executeUpdate();
-            }
+            Upsert.row(c, "nodes", "node_id", node.id(), new String[] {"address", "started_at", "last_seen", "last_seq",
+                "sessions"}, node.address(), SqlTime.utc(node.startedAt()), SqlTime.utc(node.lastSeen()), node.lastSeq(),
+                    node.sessions());
+            return null;
         });
     }
 

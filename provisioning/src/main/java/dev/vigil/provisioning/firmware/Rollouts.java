@@ -185,20 +185,10 @@ public final class Rollouts {
                 }
             }
         }
-        try (PreparedStatement upsert = c.prepareStatement(dev.vigil.provisioning.Upsert.into(
-                "firmware_assignments", "device_id", "rollout_id", "firmware_id", "wave", "status", "assigned_at",
-                "reported_at"))) {
-            for (long device : devices) {
-                upsert.setLong(1, device);
-                upsert.setLong(2, rolloutId);
-                upsert.setLong(3, firmwareId);
-                upsert.setInt(4, wave);
-                upsert.setString(5, "OFFERED");
-                upsert.setObject(6, SqlTime.utc(now));
-                upsert.setObject(7, null, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-                upsert.addBatch();
-            }
-            upsert.executeBatch();
+        String[] assignment = {"rollout_id", "firmware_id", "wave", "status", "assigned_at", "reported_at"};
+        for (long device : devices) {
+            dev.vigil.provisioning.Upsert.row(c, "firmware_assignments", "device_id", device, assignment, rolloutId,
+                    firmwareId, wave, "OFFERED", SqlTime.utc(now), null);
         }
         return devices.size();
     }
@@ -232,14 +222,8 @@ public final class Rollouts {
                 && !f.manifest().digestHex().equalsIgnoreCase(digest));
         boolean suspicious = tampered || (result == RESULT_SUCCESS && !matches);
         Long rolloutId = database.inTransaction(c -> {
-            try (PreparedStatement upsert = c.prepareStatement(dev.vigil.provisioning.Upsert.into(
-                    "device_firmware", "device_id", "version", "digest", "reported_at"))) {
-                upsert.setLong(1, deviceId);
-                upsert.setString(2, version);
-                upsert.setString(3, digest);
-                upsert.setObject(4, SqlTime.utc(now));
-                upsert.executeUpdate();
-            }
+            dev.vigil.provisioning.Upsert.row(c, "device_firmware", "device_id", deviceId,
+                    new String[] {"version", "digest", "reported_at"}, version, digest, SqlTime.utc(now));
             String status = result == RESULT_SUCCESS && matches ? "SUCCEEDED" : result >= 2 ? "FAILED"
                     : state.toUpperCase(java.util.Locale.ROOT);
             try (PreparedStatement update = c.prepareStatement("UPDATE firmware_assignments SET status = ?,"
