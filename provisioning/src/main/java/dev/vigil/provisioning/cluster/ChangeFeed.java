@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.postgresql.PGConnection;
@@ -37,6 +39,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile long applied;
     private Connection listener;
     private long reportedSeq = -1;
@@ -148,9 +151,13 @@ public final class ChangeFeed implements AutoCloseable {
         reportedAt = now;
     }
 
+    /**
+     * Waits {@link #CATCH_UP_MILLIS} or until closed. Never stopped by an interrupt: H2 closes the whole database
+     * when a thread is interrupted while it reads or writes the file.
+     */
     private void pause() {
         try {
-            Thread.sleep(CATCH_UP_MILLIS);
+            closing.await(CATCH_UP_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -174,9 +181,9 @@ public final class ChangeFeed implements AutoCloseable {
             return;
         }
         running = false;
-        thread.interrupt();
+        closing.countDown();
         try {
-            thread.join(5000);
+            thread.join(CATCH_UP_MILLIS + 5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
