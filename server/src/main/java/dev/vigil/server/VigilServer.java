@@ -251,7 +251,7 @@ public final class VigilServer implements AutoCloseable {
         try {
             server.devices.start();
             server.management.start();
-            server.feed.start(ClusterNodes.self(config, server.deviceAddress(), clock));
+            server.feed.start(ThisNode.self(config, server.deviceAddress(), clock));
             server.serveMetrics();
         } catch (RuntimeException e) {
             server.close();

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * Two Vigil nodes in this JVM, each with its own DTLS ports and data directory, on one real PostgreSQL
  * registry: a change made through one node's management endpoint takes effect on the other node's live sessions.
  */
-class ClusterTest {
+class SharedRegistryTest {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static PostgresServer postgres;

@@ -8,9 +8,9 @@ import java.time.Clock;
 import org.eclipse.californium.elements.config.Configuration;
 
 /** How this node names itself among the nodes of one registry ({@code vigil status}). */
-final class ClusterNodes {
+final class ThisNode {
 
-    private ClusterNodes() {
+    private ThisNode() {
     }
 
     /** {@code VIGIL.NODE_ID}, or this host's name and the device port. */
