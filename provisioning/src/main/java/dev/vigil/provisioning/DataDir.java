@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -89,6 +90,20 @@ public record DataDir(Path root) {
      * configuration in a directory that does not exist yet or is empty.
      */
     public static DataDir init(Path root) throws IOException {
+        return init(root, DatabaseSettings.EMBEDDED, Map.of(), null);
+    }
+
+    /**
+     * As {@link #init(Path)}, on the registry {@code database} names. The first node of a registry creates the
+     * server key pair, the audit key and the first admin operator; a node joining a registry another node
+     * initialised copies that node's server key pair and audit key from {@code joining} (the deployment's nodes
+     * share them: devices pin one server key, one key signs the audit chain) and makes no operator.
+     *
+     * @param env where the database password may be ({@code VIGIL_DB_PASSWORD})
+     * @param joining the first node's keys, or null for the first node
+     */
+    public static DataDir init(Path root, DatabaseSettings database, Map<String, String> env, NodeKeys joining)
+            throws IOException {
         DataDir dir = new DataDir(root);
         if (dir.isInitialised()) {
             throw new IOException(root + " is already initialised (it holds server-key.pem)");
@@ -100,27 +115,58 @@ public record DataDir(Path root) {
                 }
             }
         }
+        if (database.embedded() && joining != null) {
+            throw new IllegalArgumentException("--server-key joins a shared registry: give its --db-url too");
+        }
+        KeyPair server = joining != null ? PemFiles.readKeyPair(joining.serverKey()) : PemFiles.generateP256();
+        KeyPair audit = joining != null ? PemFiles.readKeyPair(joining.auditKey()) : PemFiles.generateP256();
         Files.createDirectories(root);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-        KeyPair server = PemFiles.generateP256();
-        KeyPair admin = PemFiles.generateP256();
-        try (Database database = Database.openEmbedded(root)) {
-            new OperatorRegistry(database, new AuditLog(database)).add("admin", admin.getPublic(), "admin",
-                    Actor.system("vigil init"));
+        KeyPair admin = null;
+        try (Database db = database.open(dir, env)) {
+            boolean initialised = !new OperatorRegistry(db, new AuditLog(db)).list().isEmpty();
+            if (joining == null && initialised) {
+                throw new IllegalArgumentException("the registry at " + database.url() + " is initialised already:"
+                        + " a further node copies the first node's keys (--server-key FILE --audit-key FILE)");
+            }
+            if (joining != null && !initialised) {
+                throw new IllegalArgumentException("no node initialised the registry at " + database.url()
+                        + " yet: initialise the first node without --server-key");
+            }
+            if (joining == null) {
+                admin = PemFiles.generateP256();
+                new OperatorRegistry(db, new AuditLog(db)).add("admin", admin.getPublic(), "admin",
+                        Actor.system("vigil init"));
+            }
         }
-        PemFiles.writeKeyPair(dir.adminKey(), admin);
-        PemFiles.writeKeyPair(dir.auditKey(), PemFiles.generateP256());
+        if (admin != null) {
+            PemFiles.writeKeyPair(dir.adminKey(), admin);
+        }
+        PemFiles.writeKeyPair(dir.auditKey(), audit);
         PemFiles.writePublicKey(dir.serverPublicKey(), server.getPublic());
+        StringBuilder shared = new StringBuilder();
+        if (!database.embedded()) {
+            shared.append(DatabaseSettings.URL_KEY).append('=').append(database.url()).append('\n')
+                    .append(DatabaseSettings.USER_KEY).append('=').append(database.user()).append('\n');
+            if (!database.passwordFile().isEmpty()) {
+                shared.append(DatabaseSettings.PASSWORD_FILE_KEY).append('=').append(database.passwordFile())
+                        .append('\n');
+            }
+        }
         Files.writeString(dir.config(), """
                 # Vigil configuration: VIGIL.* settings, and any COAP.*, DTLS.* or UDP.* setting of Californium.
                 # Command-line options (--port, --mgmt-port) override these for one run.
                 %s=%d
                 %s=%s
                 %s=%d
-                """.formatted(COAPS_PORT, DEFAULT_COAPS_PORT, MGMT_ADDRESS, DEFAULT_MGMT_ADDRESS,
-                MGMT_PORT, DEFAULT_MGMT_PORT), StandardCharsets.ISO_8859_1);
+                %s""".formatted(COAPS_PORT, DEFAULT_COAPS_PORT, MGMT_ADDRESS, DEFAULT_MGMT_ADDRESS,
+                MGMT_PORT, DEFAULT_MGMT_PORT, shared), StandardCharsets.ISO_8859_1);
         // Last: its presence marks the directory as initialised.
         PemFiles.writeKeyPair(dir.serverKey(), server);
         return dir;
+    }
+
+    /** The key files a further node of a deployment copies from the first: server key pair and audit key. */
+    public record NodeKeys(Path serverKey, Path auditKey) {
     }
 }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * The registry's database: an embedded H2 file under the data directory by default, migrated to the
@@ -31,9 +32,17 @@ public final class Database implements AutoCloseable {
     private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
     private final JdbcConnectionPool pool;
+    private final Dialect dialect;
+    private final String url;
+    private final String user;
+    private final String password;
 
-    private Database(JdbcConnectionPool pool) {
+    private Database(JdbcConnectionPool pool, Dialect dialect, String url, String user, String password) {
         this.pool = pool;
+        this.dialect = dialect;
+        this.url = url;
+        this.user = user;
+        this.password = password;
     }
 
     /** Opens (creating if needed) the embedded database {@code vigil} in {@code dataDir}, readable by its owner only. */
@@ -72,19 +81,48 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Opens the database at a JDBC URL (H2 or PostgreSQL), migrated to the newest schema version. */
     public static Database open(String url, String user, String password) {
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+        Dialect dialect = Dialect.of(url);
+        JdbcConnectionPool pool = dialect == Dialect.POSTGRESQL
+                ? JdbcConnectionPool.create(postgresql(url, user, password))
+                : JdbcConnectionPool.create(url, user, password);
         pool.setMaxConnections(16);
-        migrate(pool);
-        return new Database(pool);
+        try {
+            migrate(pool, dialect);
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
+        return new Database(pool, dialect, url, user, password);
     }
 
-    private static void migrate(DataSource dataSource) {
+    private static PGConnectionPoolDataSource postgresql(String url, String user, String password) {
+        PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
+        source.setURL(url);
+        source.setUser(user);
+        source.setPassword(password);
+        return source;
+    }
+
+    private static void migrate(DataSource dataSource, Dialect dialect) {
         Flyway.configure(Database.class.getClassLoader())
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                .locations(dialect.migrationLocations())
                 .load()
                 .migrate();
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * A connection of its own, outside the pool, for a long-lived use such as a change-feed listener; the caller
+     * closes it.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        return java.sql.DriverManager.getConnection(url, user, password);
     }
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */

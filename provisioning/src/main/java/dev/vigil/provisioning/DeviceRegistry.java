@@ -312,7 +312,7 @@ public final class DeviceRegistry implements DeviceDirectory {
     }
 
     /** For the registry's other writers: forget cached identities after their commit. */
-    void invalidate(String keyId) {
+    public void invalidate(String keyId) {
         cache.invalidate(keyId);
     }
 

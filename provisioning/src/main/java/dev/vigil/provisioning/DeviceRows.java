@@ -47,13 +47,13 @@ final class DeviceRows {
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO devices (name, profile, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                new String[] {"ID"})) {
+                new String[] {"id"})) {
             insert.setString(1, name);
             insert.setString(2, profile);
             insert.setString(3, state.name());
             insert.setObject(4, SqlTime.utc(now));
             insert.setObject(5, SqlTime.utc(now));
-            insert.executeUpdate();
+            UniqueKeys.executeUpdate(c, insert);
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
                 return keys.getLong(1);
@@ -77,7 +77,7 @@ final class DeviceRows {
             insert.setObject(5, SqlTime.utc(now));
             insert.setObject(6, SqlTime.utc(now));
             insert.setObject(7, state == KeyState.ACTIVE ? SqlTime.utc(now) : null);
-            insert.executeUpdate();
+            UniqueKeys.executeUpdate(c, insert);
         } catch (SQLIntegrityConstraintViolationException e) {
             throw keyConflict(c, keyId);
         }

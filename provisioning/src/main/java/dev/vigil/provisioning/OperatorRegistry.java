@@ -75,7 +75,7 @@ public final class OperatorRegistry {
     }
 
     /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
-    void invalidate(String keyId) {
+    public void invalidate(String keyId) {
         cache.invalidate(keyId);
     }
 

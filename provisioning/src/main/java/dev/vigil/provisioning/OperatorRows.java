@@ -49,13 +49,13 @@ final class OperatorRows {
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO operators (name, key_id, public_key, role, created_at) VALUES (?, ?, ?, ?, ?)",
-                new String[] {"ID"})) {
+                new String[] {"id"})) {
             insert.setString(1, name);
             insert.setString(2, KeyIds.of(key));
             insert.setBytes(3, key.getEncoded());
             insert.setString(4, role);
             insert.setObject(5, SqlTime.utc(now));
-            insert.executeUpdate();
+            UniqueKeys.executeUpdate(c, insert);
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
                 return keys.getLong(1);

@@ -41,7 +41,7 @@ public final class PrincipalKeys {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO principal_keys (key_id, kind) VALUES (?, ?)")) {
             insert.setString(1, keyId);
             insert.setString(2, kind.label());
-            insert.executeUpdate();
+            UniqueKeys.executeUpdate(c, insert);
         } catch (SQLIntegrityConstraintViolationException e) {
             throw conflict(c, keyId, kind);
         }

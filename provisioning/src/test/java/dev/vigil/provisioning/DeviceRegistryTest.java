@@ -23,7 +23,7 @@ class DeviceRegistryTest {
 
     @BeforeEach
     void open() {
-        database = Database.openEmbedded(dir);
+        database = dev.vigil.provisioning.testdb.TestDatabases.open(dir);
         registry = new DeviceRegistry(database, new AuditLog(database));
     }
 
@@ -52,7 +52,7 @@ class DeviceRegistryTest {
         registry.add("sensor-1", key.getPublic(), "sensor", ADMIN);
         database.close();
 
-        database = Database.openEmbedded(dir);
+        database = dev.vigil.provisioning.testdb.TestDatabases.open(dir);
         registry = new DeviceRegistry(database, new AuditLog(database));
         assertThat(registry.findByKeyId(KeyIds.of(key.getPublic()))).isPresent();
     }

@@ -66,7 +66,8 @@ class EnrollmentTokensTest {
         var created = tokens.create("sensor", null, Duration.ofSeconds(1), 1, RegistryFixture.ADMIN);
         fixture.database.inTransaction(c -> {
             try (PreparedStatement q = c.prepareStatement(
-                    "UPDATE enrollment_tokens SET expires_at = DATEADD('SECOND', -5, CURRENT_TIMESTAMP)")) {
+                    "UPDATE enrollment_tokens SET expires_at = ?")) {
+                q.setObject(1, SqlTime.utc(java.time.Instant.now().minusSeconds(5)));
                 return q.executeUpdate();
             }
         });

@@ -27,8 +27,8 @@ class OperatorKeysMigrationTest {
     @Test
     void operators_of_an_older_registry_are_named_by_key_after_the_upgrade() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("old") + ";WRITE_DELAY=0";
-        Flyway.configure(getClass().getClassLoader()).dataSource(url, "vigil", "").locations("classpath:db/migration")
-                .target("9").load().migrate();
+        Flyway.configure(getClass().getClassLoader()).dataSource(url, "vigil", "")
+                .locations(Dialect.H2.migrationLocations()).target("9").load().migrate();
         KeyPair alice = PemFiles.generateP256();
         KeyPair bob = PemFiles.generateP256();
         try (Connection c = DriverManager.getConnection(url, "vigil", "")) {

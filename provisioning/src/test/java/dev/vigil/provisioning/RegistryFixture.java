@@ -19,7 +19,7 @@ public final class RegistryFixture implements AutoCloseable {
     /** A registry whose devices may hold keys of {@code deviceKeys} only. */
     public RegistryFixture(Path dir, Clock clock, Set<String> profiles, Set<String> needApproval,
             DeviceKeyAlgorithms deviceKeys) {
-        database = Database.openEmbedded(dir);
+        database = dev.vigil.provisioning.testdb.TestDatabases.open(dir);
         registry = Registry.open(database, new ProfileRules() {
             @Override
             public boolean exists(String profile) {

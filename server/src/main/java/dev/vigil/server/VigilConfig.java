@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.DatabaseSettings;
 import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import java.nio.file.Files;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
@@ -112,6 +113,17 @@ public final class VigilConfig {
             "A clean stop saves the device endpoint's DTLS connections (encrypted with dtls-state.key) and the next"
                     + " start loads them, unless they were saved longer ago than this.", 24, TimeUnit.HOURS);
 
+    // Several nodes on one registry (README "Running several nodes").
+    public static final StringDefinition DB_URL = new StringDefinition(DatabaseSettings.URL_KEY,
+            "JDBC URL of a shared registry (jdbc:postgresql://host:port/db) for several nodes; empty: the embedded H2"
+                    + " database of the data directory. Never the password: VIGIL_DB_PASSWORD or DB_PASSWORD_FILE.", "");
+    public static final StringDefinition DB_USER = new StringDefinition(DatabaseSettings.USER_KEY,
+            "User name for DB_URL.", DatabaseSettings.DEFAULT_USER);
+    public static final StringDefinition DB_PASSWORD_FILE = new StringDefinition(DatabaseSettings.PASSWORD_FILE_KEY,
+            "File holding the password for DB_URL (used when the environment has no VIGIL_DB_PASSWORD).", "");
+    public static final StringDefinition NODE_NAME = new StringDefinition(MODULE + "NODE_NAME",
+            "This node's name in vigil status; empty: host name and device port.", "");
+
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
         public String getModule() {
@@ -148,6 +160,10 @@ public final class VigilConfig {
             config.set(CLUSTER_ADDRESS, "127.0.0.1:5784");
             config.set(CLUSTER_KEY_FILE, "cluster.key");
             config.set(DTLS_STATE_MAX_AGE, 24, TimeUnit.HOURS);
+            config.set(DB_URL, "");
+            config.set(DB_USER, DatabaseSettings.DEFAULT_USER);
+            config.set(DB_PASSWORD_FILE, "");
+            config.set(NODE_NAME, "");
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };
@@ -223,6 +239,11 @@ public final class VigilConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(DEVICE_KEY_ALGORITHMS.getKey() + ": " + e.getMessage());
         }
+    }
+
+    /** Where the registry is: the data directory's embedded database, or {@link #DB_URL}. */
+    public static DatabaseSettings database(Configuration config) {
+        return new DatabaseSettings(config.get(DB_URL), config.get(DB_USER), config.get(DB_PASSWORD_FILE));
     }
 
     /** The defaults, then the data directory's {@code vigil.properties} if it has one. */

@@ -8,6 +8,8 @@ import dev.vigil.provisioning.audit.EventStore;
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.gateways.SecretSeal;
 import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.cluster.ChangeApplier;
+import dev.vigil.provisioning.cluster.ChangeFeed;
 import dev.vigil.provisioning.DeviceKeyAlgorithms;
 import dev.vigil.provisioning.PemFiles;
 import dev.vigil.provisioning.Registry;
@@ -46,6 +48,8 @@ public final class VigilServer implements AutoCloseable {
     private final DtlsServerEndpoint deviceEndpoint;
     private final DtlsServerEndpoint managementEndpoint;
     private final SessionTerminator sessions;
+    /** Other nodes' changes (one registry, several nodes): made before any cache loads, started with the node. */
+    private final ChangeFeed feed;
     private final DeviceConnections connections;
     private final ScheduledExecutorService sweeper;
     private final Metrics metrics = new Metrics();
@@ -71,11 +75,13 @@ public final class VigilServer implements AutoCloseable {
     private VigilServer(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         KeyPair auditKey = dir.secure();
-        database = Database.openEmbedded(dir.root());
+        database = VigilConfig.database(config).open(dir, System.getenv());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
             DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);
             registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config), deviceKeys);
+            feed = new ChangeFeed(database, new ChangeApplier(registry, this::cutSessions),
+                    this::liveDeviceSessions, clock);
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
@@ -256,7 +262,11 @@ public final class VigilServer implements AutoCloseable {
         }
     }
 
-    private void cutSessions(java.util.List<String> keyIds) {
+    private int liveDeviceSessions() {
+        return sessions.liveDeviceSessions();
+    }
+
+    private void cutSessions(java.util.Collection<String> keyIds) {
         sessions.terminate(keyIds);
     }
 
@@ -310,6 +320,7 @@ public final class VigilServer implements AutoCloseable {
             server.devices.start();
             server.afterStart();
             server.management.start();
+            server.feed.start(ThisNode.self(config, server.deviceAddress(), clock));
             server.serveMetrics();
         } catch (RuntimeException e) {
             server.close();
@@ -333,6 +344,11 @@ public final class VigilServer implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             LOG.warn("event=metrics-not-served address={} reason=\"{}\"", metricsAddress, e.getCause().getMessage());
         }
+    }
+
+    /** The sequence number of the newest registry change (change feed) this node has applied. */
+    public long changesApplied() {
+        return feed.applied();
     }
 
     /** The port metrics are served on, or -1 if none. */
@@ -393,6 +409,7 @@ public final class VigilServer implements AutoCloseable {
         if (ingest != null) {
             ingest.close(); // queued readings are stored and answered before the endpoint stops; new ones get 5.03
         }
+        feed.close();
         devices.stop();
         saveDtlsState();
         devices.destroy();

@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.provisioning.DataDir;
+import dev.vigil.provisioning.DatabaseSettings;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -12,18 +13,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
  * Real Vigil nodes on 127.0.0.1 forming one DTLS cluster: node ids 1..n, internal cluster ports on loopback,
- * one cluster key (0600), one server key (devices pin one key for the whole cluster), and each node its own
- * H2 registry — a device is added to every node (the shared PostgreSQL registry is another part of the work).
+ * one cluster key (0600), one server key (devices pin one key for the whole cluster). Each node has its own H2
+ * registry (a device is then added to every node), or all share one PostgreSQL registry (a device is added once;
+ * the change feed carries every change to every node).
  */
 final class TestCluster implements AutoCloseable {
 
     private final Path root;
     private final List<VigilTestServer> nodes = new ArrayList<>();
+    private final boolean shared;
+    private final java.util.Set<Integer> lost = new java.util.HashSet<>();
 
     TestCluster(int size) throws IOException {
         this(size, config -> { });
@@ -32,6 +37,17 @@ final class TestCluster implements AutoCloseable {
     /** As above, after {@code settings} changed every node's configuration (e.g. a benchmark's exchange lifetime). */
     TestCluster(int size, java.util.function.Consumer<org.eclipse.californium.elements.config.Configuration> settings)
             throws IOException {
+        this(size, null, settings);
+    }
+
+    /**
+     * As above; with {@code registry} (a PostgreSQL database) the nodes share it: the first node initialises it, the
+     * others join with its server and audit keys, and the admin key is copied to every node for the test's use.
+     */
+    TestCluster(int size, DatabaseSettings registry,
+            java.util.function.Consumer<org.eclipse.californium.elements.config.Configuration> settings)
+            throws IOException {
+        this.shared = registry != null;
         root = Files.createTempDirectory("vigil-cluster");
         Path key = root.resolve("cluster.key");
         Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -42,17 +58,27 @@ final class TestCluster implements AutoCloseable {
         DataDir first = null;
         for (int i = 0; i < size; i++) {
             Path nodeRoot = Files.createDirectory(root.resolve("node" + (i + 1)));
-            DataDir dir = DataDir.init(nodeRoot.resolve("data"));
+            DataDir dir;
+            if (registry != null) {
+                dir = DataDir.init(nodeRoot.resolve("data"), registry, Map.of(),
+                        first == null ? null : new DataDir.NodeKeys(first.serverKey(), first.auditKey()));
+                if (first != null) {
+                    Files.copy(first.adminKey(), dir.adminKey());
+                }
+            } else {
+                dir = DataDir.init(nodeRoot.resolve("data"));
+            }
             if (first == null) {
                 first = dir;
-            } else {
+            } else if (registry == null) {
                 Files.copy(first.serverKey(), dir.serverKey(), StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(first.serverPublicKey(), dir.serverPublicKey(), StandardCopyOption.REPLACE_EXISTING);
             }
             int id = i + 1;
             int port = ports.get(i);
-            nodes.add(VigilTestServer.reopen(nodeRoot, config -> {
+            nodes.add(VigilTestServer.startOn(nodeRoot, dir, config -> {
                 config.set(VigilConfig.NODE_ID, id);
+                config.set(VigilConfig.NODE_NAME, "node-" + id);
                 config.set(VigilConfig.CLUSTER_ADDRESS, "127.0.0.1:" + port);
                 config.set(VigilConfig.CLUSTER_NODES, list);
                 config.set(VigilConfig.CLUSTER_KEY_FILE, key.toString());
@@ -86,19 +112,28 @@ final class TestCluster implements AutoCloseable {
         return nodes.stream().map(node -> node.node().deviceAddress()).toList();
     }
 
-    /** Registers the device on every node and returns its key pair. */
+    /** Registers the device (once on a shared registry, else on every node) and returns its key pair. */
     KeyPair addDevice(String name, String profile) throws Exception {
         KeyPair key = dev.vigil.provisioning.PemFiles.generateP256();
-        for (VigilTestServer node : nodes) {
+        for (VigilTestServer node : shared ? nodes.subList(0, 1) : nodes) {
             node.addDevice(name, key.getPublic(), profile);
         }
         return key;
     }
 
+    /** Takes node {@code index} out of the cluster for good (its process gone; it is not restarted). */
+    void lose(int index) throws IOException {
+        if (lost.add(index)) {
+            nodes.get(index).close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        for (VigilTestServer node : nodes) {
-            node.close();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (lost.add(i)) {
+                nodes.get(i).close();
+            }
         }
         try (var files = Files.walk(root)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -69,6 +69,14 @@ public final class VigilTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A node on a data directory the test made in {@code root} (e.g. one of several nodes sharing a registry, made
+     * by {@code DataDir.init} with a database URL); {@link #close()} deletes {@code root}.
+     */
+    public static VigilTestServer startOn(Path root, DataDir dir, Consumer<Configuration> settings) throws IOException {
+        return new VigilTestServer(root, dir, settings);
+    }
+
     public static VigilTestServer start() {
         return start(config -> { });
     }

@@ -60,14 +60,8 @@ public final class AuditAnchors {
                 return current;
             }
             AuditAnchor signed = sign(seq, hash);
-            try (PreparedStatement upsert = c.prepareStatement(
-                    "MERGE INTO audit_anchor (id, seq, hash, at, signature) KEY (id) VALUES (1, ?, ?, ?, ?)")) {
-                upsert.setLong(1, signed.seq());
-                upsert.setString(2, signed.hash());
-                upsert.setObject(3, SqlTime.utc(signed.at()));
-                upsert.setString(4, signed.signatureText());
-                upsert.executeUpdate();
-            }
+            dev.vigil.provisioning.Upsert.row(c, "audit_anchor", "id", 1, new String[] {"seq", "hash", "at", "signature"},
+                    signed.seq(), signed.hash(), SqlTime.utc(signed.at()), signed.signatureText());
             return signed;
         });
         if (anchor != null) {

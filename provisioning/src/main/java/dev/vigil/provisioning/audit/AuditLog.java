@@ -134,6 +134,7 @@ public final class AuditLog {
             update.setString(2, entry.hash());
             update.executeUpdate();
         }
+        dev.vigil.provisioning.cluster.ChangeLog.record(c, database.dialect(), seq, entry.action(), entry.target(), at);
         return entry;
     }
 

@@ -197,7 +197,8 @@ final class RecordCommands {
                 return null;
             }
             DataDir dir = stopped.get();
-            try (Database database = Database.openEmbedded(dir.root())) {
+            try (Database database = dev.vigil.provisioning.DatabaseSettings.of(dir)
+                    .open(dir, context.environment())) {
                 AuditAnchors anchors = new AuditAnchors(database, PemFiles.readKeyPair(dir.auditKey()),
                         dir.auditAnchor(), java.time.Clock.systemUTC());
                 return AuditReport.of(new AuditLog(database, anchors).verify());
@@ -228,7 +229,7 @@ final class RecordCommands {
         }
     }
 
-    @Command(name = "status", description = "Server version, uptime, devices by state, live sessions.")
+    @Command(name = "status", description = "Server version, uptime, devices by state, live sessions, the nodes.")
     static final class Status extends RemoteCommand {
         Status(CliContext context) {
             super(context);
@@ -252,6 +253,15 @@ final class RecordCommands {
                 table.row(e.getKey(), e.getValue().asText());
             }
             table.print(out);
+            if (s.path("nodes").size() > 0) {
+                out.printf("nodes (change feed at %d):%n", s.path("changeFeedSeq").asLong());
+                Table nodes = new Table("NODE", "ADDRESS", "SESSIONS", "LAST SEQ", "LAST SEEN", "STARTED");
+                for (JsonNode n : s.path("nodes")) {
+                    nodes.row(n.path("id").asText(), n.path("address").asText(), n.path("sessions").asText(),
+                            n.path("lastSeq").asText(), n.path("lastSeen").asText(), n.path("startedAt").asText());
+                }
+                nodes.print(out);
+            }
         }
     }
 }

@@ -58,7 +58,8 @@ final class RecoverCommand implements Callable<Integer> {
             PemFiles.writeKeyPair(keyFile, generated); // first: never an operator whose private key is lost
         }
         Recovery.Result result;
-        try (Database database = Database.openEmbedded(dir.root())) {
+        try (Database database = dev.vigil.provisioning.DatabaseSettings.of(dir)
+                .open(dir, context.environment())) {
             result = new Recovery(database).recover(operator, publicKey, dir.root().toString());
         } catch (RuntimeException e) {
             if (keyFile != null) {

@@ -25,6 +25,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--mgmt-port", paramLabel = "N", description = "Management port (default 5685; 0 = any).")
     Integer managementPort;
 
+    @Option(names = "--db-password", hidden = true, paramLabel = "PASSWORD")
+    String dbPassword;
+
     private final CliContext context;
 
     ServerCommand(CliContext context) {
@@ -33,6 +36,11 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dbPassword != null) {
+            throw new ParameterException(spec.commandLine(), "a database password on the command line is refused"
+                    + " (others can read it): set " + dev.vigil.provisioning.DatabaseSettings.PASSWORD_VARIABLE
+                    + " or VIGIL.DB_PASSWORD_FILE");
+        }
         if (!new DataDir(data).isInitialised()) {
             throw new ParameterException(spec.commandLine(), data + " is not a Vigil data directory (run vigil init)");
         }

@@ -69,7 +69,7 @@ public final class CommandQueue {
         long id = database.inTransaction(c -> {
             long inserted;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO commands (device_id, name, args, state,"
-                    + " created_at, created_by, expires_at) VALUES (?, ?, ?, 'QUEUED', ?, ?, ?)", new String[] {"ID"})) {
+                    + " created_at, created_by, expires_at) VALUES (?, ?, ?, 'QUEUED', ?, ?, ?)", new String[] {"id"})) {
                 insert.setLong(1, deviceId);
                 insert.setString(2, name);
                 insert.setString(3, args);

@@ -59,7 +59,7 @@ public final class FirmwareCatalogue {
                 insert.setString(2, name);
                 insert.setBytes(3, key.getEncoded());
                 insert.setObject(4, SqlTime.utc(clock.instant()));
-                insert.executeUpdate();
+                dev.vigil.provisioning.UniqueKeys.executeUpdate(c, insert);
             } catch (java.sql.SQLIntegrityConstraintViolationException e) {
                 throw Refusal.conflict("a firmware key named '" + name + "' exists");
             }
@@ -128,7 +128,7 @@ public final class FirmwareCatalogue {
             long inserted;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO firmware (vendor, device_class, sequence,"
                     + " version, digest, size, manifest, image, signed_by, published_at, published_by)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"ID"})) {
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
                 insert.setString(1, published.vendor());
                 insert.setString(2, published.deviceClass());
                 insert.setLong(3, published.sequence());
@@ -140,7 +140,7 @@ public final class FirmwareCatalogue {
                 insert.setString(9, signedBy);
                 insert.setObject(10, SqlTime.utc(now));
                 insert.setString(11, actor.id());
-                insert.executeUpdate();
+                dev.vigil.provisioning.UniqueKeys.executeUpdate(c, insert);
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
                     inserted = keys.getLong(1);

@@ -130,7 +130,7 @@ public final class Rollouts {
             long inserted;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO rollouts (firmware_id, profile, waves, wave,"
                     + " state, max_failures, halt_on_anomaly, started_at, updated_at) VALUES (?, ?, ?, 0, 'RUNNING', ?, ?,"
-                    + " ?, ?)", new String[] {"ID"})) {
+                    + " ?, ?)", new String[] {"id"})) {
                 insert.setLong(1, firmware.id());
                 insert.setString(2, profile);
                 insert.setString(3, waves.stream().map(String::valueOf).collect(Collectors.joining(",")));
@@ -185,18 +185,10 @@ public final class Rollouts {
                 }
             }
         }
-        try (PreparedStatement upsert = c.prepareStatement("MERGE INTO firmware_assignments (device_id, rollout_id,"
-                + " firmware_id, wave, status, assigned_at, reported_at) KEY (device_id) VALUES (?, ?, ?, ?, 'OFFERED', ?,"
-                + " NULL)")) {
-            for (long device : devices) {
-                upsert.setLong(1, device);
-                upsert.setLong(2, rolloutId);
-                upsert.setLong(3, firmwareId);
-                upsert.setInt(4, wave);
-                upsert.setObject(5, SqlTime.utc(now));
-                upsert.addBatch();
-            }
-            upsert.executeBatch();
+        String[] assignment = {"rollout_id", "firmware_id", "wave", "status", "assigned_at", "reported_at"};
+        for (long device : devices) {
+            dev.vigil.provisioning.Upsert.row(c, "firmware_assignments", "device_id", device, assignment, rolloutId,
+                    firmwareId, wave, "OFFERED", SqlTime.utc(now), null);
         }
         return devices.size();
     }
@@ -230,14 +222,8 @@ public final class Rollouts {
                 && !f.manifest().digestHex().equalsIgnoreCase(digest));
         boolean suspicious = tampered || (result == RESULT_SUCCESS && !matches);
         Long rolloutId = database.inTransaction(c -> {
-            try (PreparedStatement upsert = c.prepareStatement("MERGE INTO device_firmware (device_id, version, digest,"
-                    + " reported_at) KEY (device_id) VALUES (?, ?, ?, ?)")) {
-                upsert.setLong(1, deviceId);
-                upsert.setString(2, version);
-                upsert.setString(3, digest);
-                upsert.setObject(4, SqlTime.utc(now));
-                upsert.executeUpdate();
-            }
+            dev.vigil.provisioning.Upsert.row(c, "device_firmware", "device_id", deviceId,
+                    new String[] {"version", "digest", "reported_at"}, version, digest, SqlTime.utc(now));
             String status = result == RESULT_SUCCESS && matches ? "SUCCEEDED" : result >= 2 ? "FAILED"
                     : state.toUpperCase(java.util.Locale.ROOT);
             try (PreparedStatement update = c.prepareStatement("UPDATE firmware_assignments SET status = ?,"

@@ -1,5 +1,7 @@
 package dev.vigil.provisioning.management;
 
+import dev.vigil.provisioning.cluster.ChangeLog;
+import dev.vigil.provisioning.cluster.NodeDirectory;
 import dev.vigil.provisioning.DeviceState;
 import dev.vigil.provisioning.OperatorLabels;
 import dev.vigil.provisioning.Refusal;
@@ -112,6 +114,12 @@ final class RecordOperations {
                 .put("liveSessions", sessions.liveDeviceSessions())
                 .put("securityEvents", registry.events().count());
         node.set("devices", states);
+        node.put("changeFeedSeq", ChangeLog.newest(registry.database()));
+        var nodes = node.putArray("nodes");
+        for (NodeDirectory.Node n : new NodeDirectory(registry.database()).list()) {
+            nodes.addObject().put("id", n.id()).put("address", n.address()).put("startedAt", n.startedAt().toString())
+                    .put("lastSeen", n.lastSeen().toString()).put("lastSeq", n.lastSeq()).put("sessions", n.sessions());
+        }
         return node;
     }
 }

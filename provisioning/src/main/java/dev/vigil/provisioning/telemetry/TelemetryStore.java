@@ -102,12 +102,8 @@ public final class TelemetryStore {
         if (!fresh.isEmpty()) {
             addRows(rows, deviceId, receivedAt, fresh);
             long newLast = firstSeq + readings.size() - 1;
-            try (PreparedStatement upsert = c.prepareStatement(
-                    "MERGE INTO telemetry_sequences (device_id, last_seq) KEY (device_id) VALUES (?, ?)")) {
-                upsert.setLong(1, deviceId);
-                upsert.setLong(2, newLast);
-                upsert.executeUpdate();
-            }
+            dev.vigil.provisioning.Upsert.row(c, "telemetry_sequences", "device_id", deviceId,
+                    new String[] {"last_seq"}, newLast);
             last = newLast;
         }
         return new Stored(fresh.size(), skip, last);

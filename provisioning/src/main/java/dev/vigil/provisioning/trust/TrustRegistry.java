@@ -191,6 +191,31 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         return explain(name);
     }
 
+    /**
+     * Another node's operator pinned, unpinned or released this device's tier (change feed): this node's engine
+     * follows the pin stored with it. Nothing for a device that is decommissioned or gone.
+     */
+    public void followPin(String name) {
+        Optional<Long> id = devices.idOf(name);
+        if (id.isEmpty() || devices.show(name).device().state() == DeviceState.DECOMMISSIONED) {
+            return;
+        }
+        TrustTier pinned = database.inTransaction(c -> {
+            try (java.sql.PreparedStatement query = c.prepareStatement(
+                    "SELECT pinned FROM trust_states WHERE device_id = ?")) {
+                query.setLong(1, id.get());
+                try (java.sql.ResultSet rows = query.executeQuery()) {
+                    return rows.next() && rows.getString(1) != null ? TrustTier.valueOf(rows.getString(1)) : null;
+                }
+            }
+        });
+        DeviceTrust state = state(name);
+        if (state.pinnedTier() != pinned) {
+            engine.pin(state, clock.millis(), pinned);
+            tell(state.deviceId());
+        }
+    }
+
     private void audited(DeviceTrust state, Actor actor, String action, String what) {
         long now = clock.millis();
         String name = devices.nameOf(state.deviceId()).orElse("#" + state.deviceId());

@@ -29,16 +29,9 @@ final class TrustStore {
     /** Saves one device's row in the caller's transaction. */
     static void save(Connection c, long deviceId, TrustTier tier, TrustTier pinned, int score, byte[] snapshot,
             Instant now) throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement("MERGE INTO trust_states (device_id, tier, pinned, score,"
-                + " snapshot, updated_at) KEY (device_id) VALUES (?, ?, ?, ?, ?, ?)")) {
-            upsert.setLong(1, deviceId);
-            upsert.setString(2, tier.name());
-            upsert.setString(3, pinned == null ? null : pinned.name());
-            upsert.setInt(4, score);
-            upsert.setBytes(5, snapshot);
-            upsert.setObject(6, now.atOffset(ZoneOffset.UTC));
-            upsert.executeUpdate();
-        }
+        dev.vigil.provisioning.Upsert.row(c, "trust_states", "device_id", deviceId,
+                new String[] {"tier", "pinned", "score", "snapshot", "updated_at"}, tier.name(),
+                pinned == null ? null : pinned.name(), score, snapshot, now.atOffset(ZoneOffset.UTC));
     }
 
     /** Saves many devices' rows and the cohorts in one transaction. */
@@ -47,15 +40,9 @@ final class TrustStore {
             for (Saved saved : devices) {
                 save(c, saved.deviceId(), saved.tier(), saved.pinned(), saved.score(), saved.snapshot(), now);
             }
-            try (PreparedStatement upsert = c.prepareStatement(
-                    "MERGE INTO trust_cohorts (profile, snapshot, updated_at) KEY (profile) VALUES (?, ?, ?)")) {
-                for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
-                    upsert.setString(1, cohort.getKey());
-                    upsert.setBytes(2, cohort.getValue());
-                    upsert.setObject(3, now.atOffset(ZoneOffset.UTC));
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
+            for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
+                dev.vigil.provisioning.Upsert.row(c, "trust_cohorts", "profile", cohort.getKey(),
+                        new String[] {"snapshot", "updated_at"}, cohort.getValue(), now.atOffset(ZoneOffset.UTC));
             }
             return null;
         });

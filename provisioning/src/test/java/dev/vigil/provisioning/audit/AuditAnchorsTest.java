@@ -29,7 +29,7 @@ class AuditAnchorsTest {
 
     @BeforeEach
     void open() {
-        database = Database.openEmbedded(dir);
+        database = dev.vigil.provisioning.testdb.TestDatabases.open(dir);
         anchors = new AuditAnchors(database, PemFiles.generateP256(), dir.resolve("audit-anchor"), Clock.systemUTC());
         audit = new AuditLog(database, anchors);
         append(0, 20);
