@@ -1,11 +1,11 @@
 package dev.vigil.server;
 
 import dev.vigil.bench.BenchDevice;
+import dev.vigil.bench.ClosedLoop;
 import dev.vigil.bench.Ctx;
 import dev.vigil.bench.Fixtures;
 import dev.vigil.bench.Fmt;
 import dev.vigil.bench.Keys;
-import dev.vigil.bench.Probe;
 import dev.vigil.bench.Section;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
@@ -13,16 +13,11 @@ import dev.vigil.provisioning.cli.ManagementClient;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.californium.elements.config.Configuration;
 
 /**
@@ -172,49 +167,14 @@ public final class GateBench {
         return section;
     }
 
-    /** Closed loop: every device keeps one request outstanding until the round ends. */
     private static void load(Side side, byte[] reading, double seconds, boolean record) throws InterruptedException {
-        long cpu0 = Probe.cpuNanos();
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
-        AtomicLong ok = new AtomicLong();
-        Map<String, AtomicLong> codes = new ConcurrentHashMap<>();
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(side.devices.size());
-        for (BenchDevice device : side.devices) {
-            next(device, reading, deadline, ok, codes, latencies, done);
+        ClosedLoop.Round round = ClosedLoop.run(side.label, side.devices, reading, seconds);
+        if (record) {
+            side.rates.add(round.rate());
+            side.cpuMicros.add(round.cpuMicros());
+            side.p50.add(round.p50());
+            side.p99.add(round.p99());
+            round.codes().forEach((code, n) -> side.codes.merge(code, n, Long::sum));
         }
-        if (!done.await((long) seconds + 60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(side.label + ": requests still outstanding 60 s after the round");
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu = Probe.cpuNanos() - cpu0;
-        if (!record) {
-            return;
-        }
-        long total = codes.values().stream().mapToLong(AtomicLong::get).sum();
-        side.rates.add(ok.get() / elapsed);
-        side.cpuMicros.add(total == 0 ? Double.NaN : cpu / 1e3 / total);
-        side.p50.add(Fmt.median(latencies));
-        side.p99.add(Fmt.percentile(latencies, 99));
-        codes.forEach((code, n) -> side.codes.merge(code, n.get(), Long::sum));
-    }
-
-    private static void next(BenchDevice device, byte[] reading, long deadline, AtomicLong ok,
-            Map<String, AtomicLong> codes, List<Double> latencies, CountDownLatch done) {
-        if (System.nanoTime() >= deadline) {
-            done.countDown();
-            return;
-        }
-        device.post("/t", reading, SenmlCbor.CONTENT_FORMAT).whenComplete((result, error) -> {
-            String code = result == null || result.code() == null ? "no answer"
-                    : result.code().codeClass + "." + String.format("%02d", result.code().codeDetail);
-            codes.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
-            if (result != null && result.success()) {
-                ok.incrementAndGet();
-                latencies.add(result.nanos() / 1e6);
-            }
-            next(device, reading, deadline, ok, codes, latencies, done);
-        });
     }
 }

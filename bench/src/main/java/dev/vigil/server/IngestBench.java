@@ -2,6 +2,7 @@ package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.vigil.bench.BenchDevice;
+import dev.vigil.bench.ClosedLoop;
 import dev.vigil.bench.Ctx;
 import dev.vigil.bench.Fixtures;
 import dev.vigil.bench.Fmt;
@@ -20,12 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -229,58 +226,24 @@ public final class IngestBench {
         return Probe.threadCpu().path("vigiltelemetrywriter").asLong(0);
     }
 
-    /** Closed loop: every device keeps one request outstanding until the round ends. */
     private static void load(Side side, byte[] reading, double seconds, boolean record) throws InterruptedException {
-        long cpu0 = Probe.cpuNanos();
         long groups0 = side.vigil == null ? -1 : side.vigil.telemetryGroups();
         long stored0 = side.vigil == null ? 0 : side.vigil.registry().telemetry().storedSinceStart();
         long writer0 = writerCpuNanos();
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
-        AtomicLong ok = new AtomicLong();
-        Map<String, AtomicLong> codes = new ConcurrentHashMap<>();
-        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(side.devices.size());
-        for (BenchDevice device : side.devices) {
-            next(device, reading, deadline, ok, codes, latencies, done);
-        }
-        if (!done.await((long) seconds + 60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(side.label + ": requests still outstanding 60 s after the round");
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu = Probe.cpuNanos() - cpu0;
+        ClosedLoop.Round round = ClosedLoop.run(side.label, side.devices, reading, seconds);
         if (!record) {
             return;
         }
-        long total = codes.values().stream().mapToLong(AtomicLong::get).sum();
-        side.rates.add(ok.get() / elapsed);
+        side.rates.add(round.rate());
         if (groups0 >= 0) {
             long groups = side.vigil.telemetryGroups() - groups0;
             long stored = side.vigil.registry().telemetry().storedSinceStart() - stored0;
             side.packsPerGroup.add(groups == 0 ? Double.NaN : stored / (double) groups);
             side.writerMicros.add(stored == 0 ? Double.NaN : (writerCpuNanos() - writer0) / 1e3 / stored);
         }
-        side.cpuMicros.add(total == 0 ? Double.NaN : cpu / 1e3 / total);
-        side.p50.add(Fmt.median(latencies));
-        side.p99.add(Fmt.percentile(latencies, 99));
-        codes.forEach((code, n) -> side.codes.merge(code, n.get(), Long::sum));
-    }
-
-    private static void next(BenchDevice device, byte[] reading, long deadline, AtomicLong ok,
-            Map<String, AtomicLong> codes, List<Double> latencies, CountDownLatch done) {
-        if (System.nanoTime() >= deadline) {
-            done.countDown();
-            return;
-        }
-        device.post("/t", reading, SenmlCbor.CONTENT_FORMAT).whenComplete((result, error) -> {
-            String code = result == null || result.code() == null ? "no answer"
-                    : result.code().codeClass + "." + String.format("%02d", result.code().codeDetail);
-            codes.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
-            if (result != null && result.success()) {
-                ok.incrementAndGet();
-                latencies.add(result.nanos() / 1e6);
-            }
-            next(device, reading, deadline, ok, codes, latencies, done);
-        });
+        side.cpuMicros.add(round.cpuMicros());
+        side.p50.add(round.p50());
+        side.p99.add(round.p99());
+        round.codes().forEach((code, n) -> side.codes.merge(code, n, Long::sum));
     }
 }
