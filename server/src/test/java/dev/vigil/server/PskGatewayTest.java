@@ -142,6 +142,19 @@ class PskGatewayTest {
     }
 
     @Test
+    void a_decommissioned_psk_child_is_refused_after_the_gateways_next_pull() throws Exception {
+        List<String> psk = credentials(addPskChild("p1", "gw1"));
+        Gateway gateway = gateway();
+        assertThat(post(gateway, psk.get(1), psk.get(3), 1.0)).doesNotContain("cannot send CoAP pdu");
+        server.admin("device.decommission", VigilTestServer.args().put("name", "p1"));
+        gateway.pull();
+        assertThat(gateway.children().children()).extracting(c -> c.name()).doesNotContain("p1");
+        String refused = post(gateway, psk.get(1), psk.get(3), 2.0);
+        assertThat(refused).contains("cannot send CoAP pdu");
+        assertThat(server.readings("p1")).hasSize(1);
+    }
+
+    @Test
     void a_child_with_a_psk_and_a_key_may_use_either() throws Exception {
         KeyPair key = PemFiles.generateP256();
         Path pem = server.scratch("cli").resolve("p2.pub.pem");
