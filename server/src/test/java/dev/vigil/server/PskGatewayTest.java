@@ -181,6 +181,9 @@ class PskGatewayTest {
         assertThat(key).matches("[A-Za-z0-9_-]{43}");
         assertThat(added.out()).contains("PSK identity p3").contains(out.toString()).doesNotContain(key);
         assertThat(server.vigil("device", "show", "p3", "--json").out()).doesNotContain(key);
+        var audit = server.admin("audit.tail", VigilTestServer.args().put("limit", 50));
+        assertThat(audit.path("entries").findValuesAsText("action")).contains("gateway.child.psk");
+        assertThat(audit.toString()).doesNotContain(key);
 
         CliRun again = server.vigil("device", "add", "p4", "--profile", "sensor", "--via", "gw1", "--mode", "proxy",
                 "--psk-out", out.toString());

@@ -60,7 +60,10 @@ public final class GatewayRegistry {
     public PskChild addPskChild(String name, PublicKey key, String profile, String gateway, Actor actor) {
         PskMaterial[] made = new PskMaterial[1];
         Device device = addChild(name, key, profile, gateway, ChildMode.PROXY, actor,
-                (c, childId) -> made[0] = psk.create(c, childId, name));
+                (c, childId) -> {
+                    made[0] = psk.create(c, childId, name);
+                    audit.append(c, actor, "gateway.child.psk", name, null, "identity=" + name); // never the key
+                });
         return new PskChild(device, made[0]);
     }
 
