@@ -47,7 +47,8 @@ final class GatewayResource extends CoapResource {
     /**
      * {@code GET /gw}: the caller's children, a CBOR array of {@code {"name","key","mode"}} ({@code key} is the
      * child's ACTIVE key id, {@code ni:///sha-256;...} of its SubjectPublicKeyInfo, which the gateway compares with
-     * the raw public key a child proves in its own handshake). The ETag is a digest of the list: a gateway that
+     * the raw public key a child proves in its own handshake), and for a proxy child with a pre-shared key {@code
+     * "psk"} (a byte string; its identity is its name). The ETag is a digest of the list: a gateway that
      * sends it back gets 2.03 while nothing changed. A device with no children (or no trusted caller): 4.03.
      */
     @Override
@@ -68,10 +69,14 @@ final class GatewayResource extends CoapResource {
             return;
         }
         ArrayNode list = Payloads.CBOR.createArrayNode();
+        java.util.Map<String, byte[]> psks = registry.gateways().psk().ofGateway(gateway.get().name());
         for (Child child : children) {
             if (child.state() == DeviceState.ACTIVE && child.keyId() != null) {
                 var entry = list.addObject().put("name", child.name()).put("key", child.keyId())
                         .put("mode", child.mode().id());
+                if (psks.containsKey(child.name())) { // its PSK (identity: its name), to this gateway's session only
+                    entry.put("psk", psks.get(child.name()));
+                }
                 if (child.mode() == dev.vigil.provisioning.gateways.ChildMode.OSCORE) { // its requests' kid
                     registry.gateways().oscore().kidOf(child.name()).ifPresent(kid -> entry.put("kid", kid));
                 }

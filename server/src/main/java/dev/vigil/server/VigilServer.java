@@ -97,7 +97,10 @@ public final class VigilServer implements AutoCloseable {
             Configuration deviceConfig = new Configuration(config);
             deviceConfig.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(VigilConfig.TELEMETRY_MAX_PAYLOAD));
             // OSCORE children's master secrets are sealed with a key beside the database, never in it
-            registry.gateways().oscore().sealWith(SecretSeal.fromKeyFile(dir.root().resolve(OSCORE_KEY_FILE)));
+            // (and so are proxy children's PSKs)
+            SecretSeal seal = SecretSeal.fromKeyFile(dir.root().resolve(OSCORE_KEY_FILE));
+            registry.gateways().oscore().sealWith(seal);
+            registry.gateways().psk().sealWith(seal);
             cluster = ClusterSettings.of(config, dir);
             deviceEndpoint = DtlsEndpoints.server(deviceConfig, "devices",
                     new InetSocketAddress(config.get(VigilConfig.COAPS_ADDRESS), config.get(VigilConfig.COAPS_PORT)),

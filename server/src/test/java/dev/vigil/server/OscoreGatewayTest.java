@@ -203,7 +203,7 @@ class OscoreGatewayTest {
                 .isNotEqualTo(context.path("senderId").asText());
         CliRun noKey = server.vigil("device", "add", "p7", "--profile", "sensor", "--via", "gw1", "--mode", "proxy");
         assertThat(noKey.exitCode()).isNotZero();
-        assertThat(noKey.err()).contains("Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go"
+        assertThat(noKey.err()).contains("Missing required option: '--key=PUBKEY.pem' (only an OSCORE or PSK child may go"
                 + " without one)");
         CliRun missing = server.vigil("device", "add", "o8", "--key", key.toString(), "--profile", "sensor", "--via",
                 "gw1", "--mode", "oscore");

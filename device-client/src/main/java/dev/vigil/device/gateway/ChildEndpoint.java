@@ -19,9 +19,10 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 
 /**
- * The DTLS endpoint proxy children connect to: server only, raw public keys only, client authentication NEEDED,
- * RFC 7925 suites (CCM_8 and GCM, which libcoap also offers), the gateway's own key, and {@link ChildVerifier}
- * admitting exactly the listed proxy children's keys.
+ * The DTLS endpoint proxy children connect to: server only, raw public keys (client authentication NEEDED) or
+ * pre-shared keys, RFC 7925 suites (CCM_8 and GCM, which libcoap also offers; ECDHE_PSK first for PSK children
+ * that can afford it), the gateway's own key, {@link ChildVerifier} admitting exactly the listed proxy children's
+ * keys and {@link ChildPskStore} exactly the listed PSK children's identities.
  */
 final class ChildEndpoint {
 
@@ -35,7 +36,8 @@ final class ChildEndpoint {
         config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
         config.setAsList(DtlsConfig.DTLS_CERTIFICATE_TYPES, CertificateType.RAW_PUBLIC_KEY);
         config.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
-                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_PSK_WITH_AES_128_CCM_8, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256);
         config.set(DtlsConfig.DTLS_SIGNATURE_AND_HASH_ALGORITHMS, KeyAlgorithm.of(key.getPublic()).handshakeSignatures());
         config.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 6);
         config.set(CoapConfig.RESPONSE_MATCHING, MatcherMode.PRINCIPAL);
@@ -44,6 +46,7 @@ final class ChildEndpoint {
                 .setLoggingTag("gateway-children")
                 .setCertificateIdentityProvider(new SingleCertificateProvider(key.getPrivate(), key.getPublic()))
                 .setAdvancedCertificateVerifier(new ChildVerifier(children))
+                .setAdvancedPskStore(new ChildPskStore(children))
                 .build());
     }
 

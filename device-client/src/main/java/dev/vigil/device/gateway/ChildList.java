@@ -10,14 +10,22 @@ import java.util.Optional;
 
 /**
  * The children the server has assigned to this gateway ({@code GET /gw}): name, key id ({@code ni:///sha-256;...}
- * of the child's SubjectPublicKeyInfo) and mode. Immutable; the gateway swaps in a new one on each change.
+ * of the child's SubjectPublicKeyInfo), mode, and a proxy child's PSK if it has one. Immutable; the gateway swaps in a new one on each change.
  */
 public record ChildList(List<Child> children, byte[] etag) {
 
-    /** One assigned child. */
-    public record Child(String name, String keyId, String mode, String kid) {
+    /**
+     * One assigned child; {@code psk} is a proxy child's pre-shared key (its identity is its name), or null. Its
+     * {@code toString} names no key.
+     */
+    public record Child(String name, String keyId, String mode, String kid, byte[] psk) {
         public Child(String name, String keyId, String mode) {
-            this(name, keyId, mode, null);
+            this(name, keyId, mode, null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Child[" + name + ", " + mode + (psk == null ? "" : ", psk") + "]";
         }
 
         public boolean proxied() {
@@ -46,7 +54,12 @@ public record ChildList(List<Child> children, byte[] etag) {
             if ("oscore".equals(mode) && !kid.matches("[0-9a-f]{2,14}")) {
                 throw new IOException("an OSCORE child without a kid");
             }
-            children.put(name, new Child(name, key, mode, "oscore".equals(mode) ? kid : null));
+            JsonNode psk = child.path("psk");
+            if (!psk.isMissingNode() && !("proxy".equals(mode) && psk.isBinary() && psk.binaryValue().length >= 16)) {
+                throw new IOException("a PSK that is not a proxy child's 16 bytes or more");
+            }
+            children.put(name, new Child(name, key, mode, "oscore".equals(mode) ? kid : null,
+                    psk.isMissingNode() ? null : psk.binaryValue()));
         }
         return new ChildList(List.copyOf(children.values()), etag);
     }
@@ -54,6 +67,11 @@ public record ChildList(List<Child> children, byte[] etag) {
     /** The proxied child holding the key {@code keyId}, if any. */
     public Optional<Child> proxiedByKey(String keyId) {
         return children.stream().filter(c -> c.proxied() && c.keyId().equals(keyId)).findFirst();
+    }
+
+    /** The proxied child whose PSK identity (its name) is {@code identity} and that has a PSK, if any. */
+    public Optional<Child> proxiedByPsk(String identity) {
+        return children.stream().filter(c -> c.proxied() && c.psk() != null && c.name().equals(identity)).findFirst();
     }
 
     /** The OSCORE child whose kid (hex of its OSCORE sender id) is {@code kid}, if any. */

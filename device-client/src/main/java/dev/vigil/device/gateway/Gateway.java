@@ -24,6 +24,7 @@ import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The reference gateway ({@code vigil-device gateway}). Its own session to the server ({@code upstream}) pulls the
  * child list ({@code GET /gw}, revalidated by ETag) at start and every {@code pullSeconds}. Proxy children
- * authenticate to it by their raw public keys ({@link ChildEndpoint}: only listed keys complete the handshake);
+ * authenticate to it by their raw public keys or pre-shared keys ({@link ChildEndpoint}: only listed keys and
+ * PSK identities complete the handshake);
  * a child's {@code POST /t} passes the gateway's own per-child rate limit and is forwarded as
  * {@code POST /gw/{child}/t} on the gateway's session, the server's answer relayed back; its {@code GET /cmd} and
  * {@code POST /cmd/{id}} likewise as {@code /gw/{child}/c} and {@code /gw/{child}/c/{id}}. Relay children send
@@ -184,9 +186,11 @@ public final class Gateway implements AutoCloseable {
      */
     private String admitted(CoapExchange exchange, String what) {
         Request request = exchange.advanced().getRequest();
-        String keyId = request.getSourceContext().getPeerIdentity() instanceof RawPublicKeyIdentity rpk
-                ? rpk.getName() : "";
-        var child = children.proxiedByKey(keyId);
+        var peer = request.getSourceContext().getPeerIdentity();
+        String keyId = peer instanceof RawPublicKeyIdentity rpk ? rpk.getName()
+                : peer instanceof PreSharedKeyIdentity psk ? "psk:" + psk.getIdentity() : "";
+        var child = peer instanceof PreSharedKeyIdentity psk ? children.proxiedByPsk(psk.getIdentity())
+                : children.proxiedByKey(keyId);
         if (child.isEmpty()) { // removed from the list since its handshake
             refused.incrementAndGet();
             LOG.info("child {} {}: 4.03 (no longer assigned)", keyId, what);

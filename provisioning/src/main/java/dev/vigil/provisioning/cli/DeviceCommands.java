@@ -41,6 +41,11 @@ final class DeviceCommands {
                 + " side of its new OSCORE context is written (0600, a new file); it is shown nowhere else, ever.")
         Path oscoreOut;
 
+        @Option(names = "--psk-out", paramLabel = "FILE", description = "With --mode proxy: the server makes the"
+                + " child a pre-shared key and its identity, written here as libcoap arguments '-u IDENTITY -k KEY'"
+                + " (0600, a new file); they are shown nowhere else, ever. Without --key the child has the PSK only.")
+        Path pskOut;
+
         private String publicKey;
 
         @picocli.CommandLine.Spec
@@ -62,7 +67,20 @@ final class DeviceCommands {
             if (mode != null) {
                 args.put("mode", mode);
             }
+            if (pskOut != null) {
+                args.put("psk", true);
+            }
             JsonNode added = client.call("device.add", args);
+            if (added.has("psk")) {
+                try {
+                    PskOut.write(pskOut, added.path("psk").path("identity").asText(), added.path("psk").path("key").asText());
+                } catch (IOException e) {
+                    throw new IllegalStateException("the child was added but its PSK could not be written to "
+                            + pskOut + " (" + e.getMessage() + "): decommission it and add it again");
+                }
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).remove("psk");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) added).put("pskFile", pskOut.toString());
+            }
             if (added.has("oscore")) {
                 try {
                     OscoreOut.write(oscoreOut, added.get("oscore"));
@@ -88,9 +106,15 @@ final class DeviceCommands {
             if (oscoreOut != null) {
                 OscoreOut.check(oscoreOut);
             }
-            if (key == null && !"oscore".equals(mode)) {
+            if (pskOut != null && !"proxy".equals(mode)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--psk-out is only for --mode proxy");
+            }
+            if (pskOut != null) {
+                PskOut.check(pskOut);
+            }
+            if (key == null && !"oscore".equals(mode) && pskOut == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go without one)");
+                        "Missing required option: '--key=PUBKEY.pem' (only an OSCORE or PSK child may go without one)");
             }
             publicKey = key == null ? null : AccessCommands.pem(key);
         }
@@ -105,6 +129,11 @@ final class DeviceCommands {
             if (device.has("oscoreContext")) {
                 context.out().printf("  OSCORE kid %s; the child's context is in %s (0600): copy it to the child,"
                         + " it is not shown again%n", device.path("kid").asText(), device.path("oscoreContext").asText());
+            }
+            if (device.has("pskFile")) {
+                context.out().printf("  PSK identity %s; its key is in %s (0600, as coap-client arguments -u IDENTITY"
+                        + " -k KEY): copy it to the child, it is not shown again%n", device.path("name").asText(),
+                        device.path("pskFile").asText());
             }
         }
     }

@@ -33,6 +33,7 @@ public final class GatewayRegistry {
     private final DeviceRegistry devices;
     private final PolicyEngine policy;
     private final OscoreContexts oscore;
+    private final PskKeys psk;
 
     public GatewayRegistry(Database database, AuditLog audit, DeviceRegistry devices, PolicyEngine policy) {
         this.database = database;
@@ -40,6 +41,30 @@ public final class GatewayRegistry {
         this.devices = devices;
         this.policy = policy;
         this.oscore = new OscoreContexts(database);
+        this.psk = new PskKeys(database);
+    }
+
+    /** The PSK children's pre-shared keys. */
+    public PskKeys psk() {
+        return psk;
+    }
+
+    /** A proxy child registered with a PSK, and that PSK (which goes to the operator once). */
+    public record PskChild(Device device, PskMaterial material) {
+    }
+
+    /**
+     * Registers {@code name} as a proxy child of {@code gateway}, as {@link #addChild} does, and makes its PSK in
+     * the same transaction. {@code key} is its raw public key if it has one too. The audit names no secret.
+     */
+    public PskChild addPskChild(String name, PublicKey key, String profile, String gateway, Actor actor) {
+        PskMaterial[] made = new PskMaterial[1];
+        Device device = addChild(name, key, profile, gateway, ChildMode.PROXY, actor,
+                (c, childId) -> {
+                    made[0] = psk.create(c, childId, name);
+                    audit.append(c, actor, "gateway.child.psk", name, null, "identity=" + name); // never the key
+                });
+        return new PskChild(device, made[0]);
     }
 
     /** The OSCORE children's security contexts. */

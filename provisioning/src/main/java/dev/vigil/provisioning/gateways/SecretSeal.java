@@ -15,7 +15,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals secrets the registry must keep but must not hold in the clear (OSCORE master secrets): AES-256-GCM with
+ * Seals secrets the registry must keep but must not hold in the clear (OSCORE master secrets, PSKs): AES-256-GCM with
  * a fresh 12-byte nonce, the owner's name as associated data (a sealed value copied to another row does not
  * open), the key in a 0600 file beside the database, never in it. Base64 of nonce, ciphertext and tag.
  */
@@ -70,7 +70,7 @@ public final class SecretSeal {
                 cipher.updateAAD(owner.getBytes(StandardCharsets.UTF_8));
                 return cipher.doFinal(data);
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("a sealed OSCORE secret does not open with this node's oscore-key", e);
+                throw new IllegalStateException("a sealed secret does not open with this node's oscore-key", e);
             }
         };
     }

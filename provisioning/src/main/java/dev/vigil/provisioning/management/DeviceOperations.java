@@ -93,6 +93,20 @@ final class DeviceOperations {
             answer.set("oscore", added.material().childSide());
             return answer;
         }
+        if (args.path("psk").asBoolean(false)) { // identity and key go back once, in this answer only
+            if (childMode != ChildMode.PROXY) {
+                throw Refusal.invalid("a PSK is only for a proxy child");
+            }
+            // a PSK-only child has no key pair: its registry identity is then a key nobody holds
+            var key = args.hasNonNull("publicKey") ? Args.publicKey(args, "publicKey")
+                    : dev.vigil.provisioning.PemFiles.generateP256().getPublic();
+            var added = registry.gateways().addPskChild(Args.text(args, "name"), key, profile, via,
+                    Actor.operator(caller));
+            var answer = json(added.device()).put("via", via).put("mode", childMode.id());
+            answer.putObject("psk").put("identity", added.material().identity())
+                    .put("key", added.material().keyText());
+            return answer;
+        }
         return json(registry.gateways().addChild(Args.text(args, "name"), Args.publicKey(args, "publicKey"), profile,
                 via, childMode, Actor.operator(caller))).put("via", via).put("mode", childMode.id());
     }

@@ -41,7 +41,9 @@ class VigilCliUsageTest {
     @CsvSource(delimiter = '|', value = {
         "frobnicate | Unmatched argument",
         "device | Missing required subcommand",
-        "device add sensor-1 --profile sensor | Missing required option: '--key=PUBKEY.pem' (only an OSCORE child may go without one)",
+        "device add sensor-1 --profile sensor | Missing required option: '--key=PUBKEY.pem' (only an OSCORE or PSK child may go without one)",
+        "device add c1 --profile sensor --psk-out c1.psk | --psk-out is only for --mode proxy",
+        "device add c1 --profile sensor --via gw1 --mode relay --key c1.pem --psk-out c1.psk | --psk-out is only for --mode proxy",
         "device list --bogus | Unknown option: '--bogus'",
         "devce list | did you mean 'device'",
         "device list --stat ACTIVE | did you mean '--state'?",
