@@ -122,7 +122,7 @@ public final class StormBench {
                         + " devices (profile '%s') registered through the registry API. Each device has its own"
                         + " address and port (127.1.x.y, port picked so the balancer's hash sends it to node 1) and"
                         + " behaves as the reference agent after silence: it waits a full-jitter backoff (uniform in"
-                        + " [0, 1 s · 2^attempt), at most 60 s), then opens a new DTLS session (full handshake, P-256,"
+                        + " [0, 1 s · 2^attempt), at most 5 min, the agent's defaults), then opens a new DTLS session (full handshake, P-256,"
                         + " CCM_8) and sends one CON POST /t (SenML CBOR); no 2.04 within 30 s (the agent's timeout) → the"
                         + " next backoff. First %,d other devices do the same once (JIT warm-up, not measured)."
                         + " Cold start (the baseline): all devices start together against the idle cluster and get"

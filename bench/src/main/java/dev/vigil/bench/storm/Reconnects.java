@@ -32,7 +32,7 @@ import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 public final class Reconnects {
 
     static final long BACKOFF_BASE_MS = 1_000;
-    static final long BACKOFF_MAX_MS = 60_000;
+    static final long BACKOFF_MAX_MS = 300_000; // the agent's default backoff-max (5 min)
     static final long TIMEOUT_MS = 30_000;
 
     /** Per device: milliseconds from the start until its reading was acknowledged (NaN: never), and attempts. */
@@ -89,7 +89,11 @@ public final class Reconnects {
                         closer);
                 device.schedule();
             }
-            done.await(giveUpMillis + TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+            long waitUntil = giveUp + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS + 5_000);
+            while (!done.await(30, TimeUnit.SECONDS) && System.nanoTime() < waitUntil) {
+                dev.vigil.bench.Ctx.log("storm: %.0f s: %,d of %,d devices back, %,d attempts failed",
+                        (System.nanoTime() - start) / 1e9, n - done.getCount(), n, failed.get());
+            }
             return new Outcome(back, attempts, (System.nanoTime() - start) / 1e6, failed.get());
         } finally {
             timer.shutdownNow();
