@@ -144,6 +144,12 @@ public final class StormBench {
                 section.note(String.format("Acknowledged readings: %,d in the cold start + %,d in the storm; in the"
                         + " registry: %,d; devices with fewer than two readings stored: %,d — %s.", ackedCold,
                         ackedStorm, stored, short2, lost ? "ACKNOWLEDGED READINGS MISSING" : "none lost"));
+                if (stored > ackedCold + ackedStorm) {
+                    section.note(String.format("%,d readings stored beyond those acknowledged: stored, but their 2.04"
+                            + " reached the device after its timeout, so it sent the reading again (these devices do"
+                            + " not number their readings; the agent's POST /t?s=N would drop the copies).",
+                            stored - ackedCold - ackedStorm));
+                }
                 if (cold.failedAttempts() + storm.failedAttempts() > 0) {
                     section.note(String.format("Attempts without a 2.04 within 30 s (retried after the backoff):"
                             + " %,d in the cold start, %,d in the storm.", cold.failedAttempts(),
