@@ -26,7 +26,7 @@ public final class Main {
 
     private static final Map<String, Bench> BENCHMARKS = new LinkedHashMap<>();
     /** Run only when named: the soak takes an hour. */
-    private static final List<String> BY_NAME_ONLY = List.of("soak", "revocation-cluster");
+    private static final List<String> BY_NAME_ONLY = List.of("soak", "revocation-cluster", "storm");
 
     static {
         BENCHMARKS.put("handshake", HandshakeBench::run);
@@ -46,6 +46,7 @@ public final class Main {
         BENCHMARKS.put("gateway", dev.vigil.bench.gateway.GatewayBench::run);
         BENCHMARKS.put("soak", dev.vigil.bench.soak.SoakBench::run);
         BENCHMARKS.put("revocation-cluster", dev.vigil.bench.revocation.ClusterRevocationBench::run);
+        BENCHMARKS.put("storm", dev.vigil.server.StormBench::run);
     }
 
     private Main() {

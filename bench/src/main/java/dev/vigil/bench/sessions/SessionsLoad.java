@@ -186,7 +186,7 @@ public final class SessionsLoad {
     }
 
     /** CON POST /t, content-format 112 (SenML CBOR), 4-byte token. */
-    static byte[] post(int index, byte[] payload) {
+    public static byte[] post(int index, byte[] payload) {
         byte[] message = new byte[4 + 4 + 2 + 2 + 1 + payload.length];
         message[0] = 0x44; // version 1, CON, token length 4
         message[1] = 0x02; // POST
