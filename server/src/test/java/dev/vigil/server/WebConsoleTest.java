@@ -26,7 +26,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import java.time.Duration;
 
@@ -79,11 +78,13 @@ class WebConsoleTest {
 
     /** Clicks a form's button and waits for the page the POST answers with. */
     private void submit(String buttonSelector) {
-        WebElement old = browser.findElement(By.tagName("html"));
+        // a mark on the old page's window: gone once the answer replaced the document (a reference to an old element
+        // can fail in ways other than "stale" while the page is being replaced, so that is not waited on)
+        ((JavascriptExecutor) browser).executeScript("window.vigilOldPage = true");
         browser.findElement(By.cssSelector(buttonSelector)).click();
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-        wait.until(ExpectedConditions.stalenessOf(old));
-        wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+        wait.until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                "return window.vigilOldPage === undefined && document.readyState === 'complete'")));
         assertThat(browser.findElements(By.tagName("main"))).as("a console page, not: %s",
                 browser.findElement(By.tagName("body")).getText()).hasSize(1);
     }
