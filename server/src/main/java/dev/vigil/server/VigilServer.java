@@ -19,8 +19,8 @@ import java.net.URI;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -129,11 +129,14 @@ public final class VigilServer implements AutoCloseable {
                     serverKey,
                     operators, (keyId, created) -> operators.resumable(keyId)
                             && clock.millis() - created < defaultLifetime.toMillis(), null, null);
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            ScheduledThreadPoolExecutor tasks = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread thread = new Thread(r, "vigil-sessions");
                 thread.setDaemon(true);
                 return thread;
             });
+            // at close, a task still waiting its delay (a probe's timeout, a later sweep) is dropped, not awaited
+            tasks.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            sweeper = tasks;
             sessions = new SessionTerminator(deviceEndpoint.connector(), managementEndpoint.connector(), sweeper);
             activity = new DeviceActivity(sessions);
             connections.dropWith(sessions::dropDeviceSession);
@@ -402,7 +405,8 @@ public final class VigilServer implements AutoCloseable {
     public void close() {
         metrics.close();
         // not shutdownNow: an interrupt in the middle of a save makes H2 close its file (ClosedByInterruptException),
-        // and every later write of this close would fail with "the database has been closed"
+        // and every later write of this close would fail with "the database has been closed"; tasks still waiting
+        // their delay are dropped by the executor's shutdown policy, so only a running one is waited for
         sweeper.shutdown();
         try {
             sweeper.awaitTermination(30, TimeUnit.SECONDS);
