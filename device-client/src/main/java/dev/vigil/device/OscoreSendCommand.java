@@ -4,7 +4,6 @@ import dev.vigil.device.oscore.OscoreChild;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -66,19 +65,6 @@ final class OscoreSendCommand implements Callable<Integer> {
     }
 
     private Map<String, Double> parse() {
-        Map<String, Double> readings = new LinkedHashMap<>();
-        for (String value : values) {
-            int eq = value.indexOf('=');
-            try {
-                if (eq < 1) {
-                    throw new NumberFormatException();
-                }
-                readings.put(value.substring(0, eq), Double.parseDouble(value.substring(eq + 1)));
-            } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(),
-                        "--value must be NAME=NUMBER, e.g. temp=21.5, not '" + value + "'");
-            }
-        }
-        return readings;
+        return SendCommand.readings(values, spec);
     }
 }

@@ -74,6 +74,11 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private Map<String, Double> parse() {
+        return readings(values, spec);
+    }
+
+    /** {@code --value NAME=NUMBER} options as readings in the given order; a malformed one is a usage error. */
+    static Map<String, Double> readings(List<String> values, CommandSpec spec) {
         Map<String, Double> readings = new LinkedHashMap<>();
         for (String value : values) {
             int eq = value.indexOf('=');
