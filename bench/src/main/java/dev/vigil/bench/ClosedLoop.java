@@ -24,6 +24,16 @@ public final class ClosedLoop {
     private ClosedLoop() {
     }
 
+    /** Opens every device's session with one reading each (before any round measures); a refusal ends the bench. */
+    public static void openSessions(String label, List<BenchDevice> devices, byte[] reading) {
+        for (BenchDevice device : devices) {
+            BenchDevice.Result first = device.postAndWait("/t", reading, SenmlCbor.CONTENT_FORMAT, 20_000);
+            if (!first.success()) {
+                throw new IllegalStateException(label + ": a device could not send: " + first);
+            }
+        }
+    }
+
     public static Round run(String label, List<BenchDevice> devices, byte[] reading, double seconds)
             throws InterruptedException {
         long cpu0 = Probe.cpuNanos();

@@ -98,12 +98,7 @@ public final class GateBench {
                             client, shared));
                 }
                 Ctx.log("gate: %s: opening %d sessions", side.label, deviceCount);
-                for (BenchDevice device : side.devices) {
-                    BenchDevice.Result first = device.postAndWait("/t", reading, SenmlCbor.CONTENT_FORMAT, 20_000);
-                    if (!first.success()) {
-                        throw new IllegalStateException(side.label + ": a device could not send: " + first);
-                    }
-                }
+                ClosedLoop.openSessions(side.label, side.devices, reading);
             }
             for (Side side : sides) {
                 load(side, reading, warmSeconds, false);

@@ -108,12 +108,7 @@ public final class IngestBench {
                     side.devices.add(new BenchDevice(key, side.serverKey, side.address, client, shared));
                 }
                 Ctx.log("ingest: %s: opening %d sessions", side.label, deviceCount);
-                for (BenchDevice device : side.devices) {
-                    BenchDevice.Result first = device.postAndWait("/t", reading, SenmlCbor.CONTENT_FORMAT, 20_000);
-                    if (!first.success()) {
-                        throw new IllegalStateException(side.label + ": a device could not send: " + first);
-                    }
-                }
+                ClosedLoop.openSessions(side.label, side.devices, reading);
             }
             for (Side side : sides) {
                 load(side, reading, warmSeconds, false);
