@@ -36,11 +36,22 @@ public final class StormBench {
 
     private static final long GIVE_UP_MS = 900_000;
     private static final int WARM_UP_DEVICES = 1_000;
+    /** The balancer's public ports: a device is one shared client connector's flow to one of them. */
+    private static final int PUBLIC_PORTS = 100;
+    /** The warm-up devices' connectors send from addresses after those of the measured devices' connectors. */
+    private static final int WARM_UP_CONNECTORS = 10_000;
 
     private StormBench() {
     }
 
     public static Section run(Ctx ctx) throws Exception {
+        // the nodes run with Vigil's default JCE provider (Bouncy Castle), as a production node does, unless
+        // CALIFORNIUM_JCE_PROVIDER says otherwise; the simulated devices in this JVM then use it too
+        if (org.eclipse.californium.elements.util.StringUtil.getConfiguration("CALIFORNIUM_JCE_PROVIDER") == null) {
+            System.setProperty("CALIFORNIUM_JCE_PROVIDER", "BC_NON_BLOCKING_RANDOM");
+        }
+        org.eclipse.californium.elements.util.JceProviderUtil.init();
+        Ctx.log("storm: JCE provider %s", dev.vigil.bench.Machine.provider());
         int n = Integer.parseInt(System.getenv().getOrDefault("STORM_DEVICES", Integer.toString(ctx.pick(10_000, 300))));
         Section section = new Section("storm", "Reconnect storm: a node lost, its devices back on the other node",
                 "phase", "devices back", "p50 s", "p99 s", "max s", "all back s", "attempts (mean / max)",
@@ -56,7 +67,7 @@ public final class StormBench {
                 config.set(CoapConfig.EXCHANGE_LIFETIME, 30, TimeUnit.SECONDS);
                 config.set(CoapConfig.NON_LIFETIME, 30, TimeUnit.SECONDS);
                 config.set(CoapConfig.MARK_AND_SWEEP_INTERVAL, 10, TimeUnit.SECONDS);
-            }); UdpBalancer balancer = new UdpBalancer(cluster.devicePorts())) {
+            }); UdpBalancer balancer = new UdpBalancer(cluster.devicePorts(), PUBLIC_PORTS)) {
                 VigilServer node1 = cluster.node(0).node();
                 VigilServer node2 = cluster.node(1).node();
                 try (ManagementClient admin = Fixtures.admin(cluster.node(0).dataDir(), node1)) {
@@ -78,18 +89,22 @@ public final class StormBench {
                 NewAdvancedCertificateVerifier trust = StaticNewAdvancedCertificateVerifier.builder()
                         .setTrustedRPKs(new RawPublicKeyIdentity(cluster.node(0).serverPublicKey())).build();
                 Reconnects devices = new Reconnects(keys, 0, SessionsLoad.clientConfig(), trust, reading);
+                List<InetSocketAddress> ports = balancer.addresses();
+                // every device's flow lands on node 1 (index 0) first
+                java.util.function.BiPredicate<InetSocketAddress, Integer> toNode1 = (client, port) ->
+                        UdpBalancer.pick(new UdpBalancer.Route(client, port), 2) == 0;
                 // the JIT compiles the handshake, the ingest and the balancer's path before the cold start, which
                 // would otherwise pay for it alone (both nodes run in this JVM, so node 2 is warm as well)
                 Ctx.log("storm: warm-up, %,d other devices to node 1", warm);
-                Reconnects.Outcome warmUp = new Reconnects(warmKeys, n, SessionsLoad.clientConfig(), trust, reading)
-                        .run(balancer.address(), GIVE_UP_MS);
+                Reconnects.Outcome warmUp = new Reconnects(warmKeys, WARM_UP_CONNECTORS, SessionsLoad.clientConfig(),
+                        trust, reading).run(ports, toNode1, GIVE_UP_MS);
                 Ctx.log("storm: warm-up done in %.0f s", warmUp.totalMillis() / 1e3);
 
                 long before1 = node1.fullDeviceHandshakes();
                 Ctx.log("storm: cold start, %,d devices to node 1", n);
-                Reconnects.Outcome cold = devices.run(balancer.address(), GIVE_UP_MS);
+                Reconnects.Outcome cold = devices.run(ports, toNode1, GIVE_UP_MS);
                 long cold1 = node1.fullDeviceHandshakes() - before1;
-                long elsewhere = balancer.clients().stream().filter(flow -> balancer.nodeOf(flow) != 0).count();
+                long elsewhere = balancer.routes().stream().filter(flow -> balancer.nodeOf(flow) != 0).count();
                 if (elsewhere > 0) {
                     throw new IllegalStateException(elsewhere + " flows went to node 2 in the cold start");
                 }
@@ -102,8 +117,8 @@ public final class StormBench {
                 for (InetSocketAddress flow : balancer.clients()) {
                     balancer.move(flow, 1);
                 }
-                Ctx.log("storm: node 1 lost, %,d flows moved to node 2", balancer.clients().size());
-                Reconnects.Outcome storm = devices.run(balancer.address(), GIVE_UP_MS);
+                Ctx.log("storm: node 1 lost, %,d flows moved to node 2", balancer.routes().size());
+                Reconnects.Outcome storm = devices.run(ports, toNode1, GIVE_UP_MS);
                 long storm2 = node2.fullDeviceHandshakes() - before2;
                 long ackedStorm = back(storm).size();
                 row(section, "storm: node 1 lost, every device back on node 2", storm, n, storm2 + " (node 2)");
@@ -117,28 +132,32 @@ public final class StormBench {
                 ratios.row("p99", Fmt.ratio(Fmt.percentile(back(storm), 99) / Fmt.percentile(back(cold), 99)));
                 ratios.row("all back", Fmt.ratio(Fmt.max(back(storm)) / Fmt.max(back(cold))));
                 section.define(String.format("Two Vigil nodes in one JVM on loopback (one DTLS cluster, node ids 1"
-                        + " and 2) on one PostgreSQL 15 registry started for the run (Debian binaries, fsync on),"
-                        + " behind the test UDP balancer (5-tuple flows; a thread per flow for the answers). %,d"
-                        + " devices (profile '%s') registered through the registry API. Each device has its own"
-                        + " address and port (127.1.x.y, port picked so the balancer's hash sends it to node 1) and"
-                        + " behaves as the reference agent after silence: it waits a full-jitter backoff (uniform in"
-                        + " [0, 1 s · 2^attempt), at most 5 min, the agent's defaults), then opens a new DTLS session (full handshake, P-256,"
-                        + " CCM_8) and sends one CON POST /t (SenML CBOR); no 2.04 within 30 s (the agent's timeout) → the"
-                        + " next backoff. First %,d other devices do the same once (JIT warm-up, not measured)."
-                        + " Cold start (the baseline): all devices start together against the idle cluster and get"
-                        + " their session and first reading on node 1. Storm: node 1 is then closed (its sessions"
-                        + " gone with it), the balancer moves every flow to node 2, and all devices start again"
-                        + " together; node 2 has never seen them. Times are from the start of the phase to the 2.04,"
-                        + " including the backoff. Not in them: how long a device takes to notice the loss — the agent"
-                        + " starts a new handshake after two unanswered requests (its 30 s timeout each, plus a"
-                        + " backoff), and a sleepy device notices at its next wake-up; both spread a real fleet's"
-                        + " return, while here every device starts within the same first second, the worst case."
-                        + " Devices, balancer and both nodes share the machine's cores; each client handshake"
-                        + " costs the device side an ECDSA signature and an ECDH as well.",
-                        n, Fixtures.BENCH_PROFILE, warm));
+                        + " and 2; JCE provider %s) on one PostgreSQL 15 registry started for the run (Debian"
+                        + " binaries, fsync on), behind the test UDP balancer (5-tuple flows, %d public ports, one"
+                        + " relay thread). %,d devices (profile '%s') registered through the registry API. The"
+                        + " simulated devices share %,d client connectors (one socket and one receiver thread each,"
+                        + " 127.1.x.y): a device is one connector's flow to one of the balancer's ports, chosen so"
+                        + " that the balancer's hash sends it to node 1, and presents its own key. Each behaves as"
+                        + " the reference agent after silence: it waits a full-jitter backoff (uniform in [0, 1 s ·"
+                        + " 2^attempt), at most 5 min, the agent's defaults), then runs a full handshake (P-256,"
+                        + " CCM_8) and sends one CON POST /t (SenML CBOR); no 2.04 within 30 s (the agent's timeout)"
+                        + " → the next backoff and the same request again over its session; after two silences in a"
+                        + " row, a new handshake with each attempt (the agent's renewSession). First %,d other devices"
+                        + " do the same once (JIT warm-up, not measured). Cold start (the baseline): all devices"
+                        + " start together against the idle cluster and get their session and first reading on node"
+                        + " 1. Storm: node 1 is then closed (its sessions gone with it), the balancer moves every flow"
+                        + " to node 2, and all devices start again together; node 2 has never seen them. Times are"
+                        + " from the start of the phase to the 2.04, including the backoff. Not in them: how long a"
+                        + " device takes to notice the loss — the agent starts a new handshake after two unanswered"
+                        + " requests (its 30 s timeout each, plus a backoff), and a sleepy device notices at its next"
+                        + " wake-up; both spread a real fleet's return, while here every device starts within the"
+                        + " same first second, the worst case. Devices, balancer and both nodes share the machine's"
+                        + " cores; each client handshake costs the device side an ECDSA signature and an ECDH as"
+                        + " well.", dev.vigil.bench.Machine.provider(), PUBLIC_PORTS, n, Fixtures.BENCH_PROFILE,
+                        devices.connectors(), warm));
                 section.note(String.format("Full handshakes node 2 did in the storm: %,d for %,d devices%s.", storm2,
-                        n, storm2 == n ? " — one each" : " (a device whose 2.04 was late retried with another"
-                        + " full handshake; each retry is one more)"));
+                        n, storm2 == n ? " — one each" : " (a device whose handshake failed, or that went two"
+                        + " attempts without a 2.04, made another)"));
                 boolean allBack = ackedCold == n && ackedStorm == n;
                 boolean lost = stored < ackedCold + ackedStorm || allBack && short2 > 0;
                 section.note(String.format("Acknowledged readings: %,d in the cold start + %,d in the storm; in the"

@@ -14,13 +14,19 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.californium.elements.util.DataStreamReader;
 import org.eclipse.californium.elements.util.DatagramWriter;
+import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.elements.util.SerializationUtil;
 import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.DTLSConnectionState;
+import org.eclipse.californium.scandium.dtls.DTLSContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +61,25 @@ final class DtlsStateFile {
         this.clock = clock;
     }
 
-    /** Writes the stopped connector's connections (none: no file); returns how many. */
-    int save(DTLSConnector connector) throws IOException {
+    /** What a save wrote, and the connections it left out because Scandium cannot write them. */
+    record Saved(int connections, int unwritable) {
+    }
+
+    /**
+     * Writes the stopped connector's connections (none: no file). A connection whose established keys were destroyed
+     * — a handshake that failed after its session was established, before the peer's first record; Scandium keeps the
+     * connection — cannot be written (Scandium throws on its keys), so it is left out and counted: its device runs a
+     * full handshake after the restart, as it would have on this node anyway.
+     */
+    Saved save(DTLSConnector connector) throws IOException {
+        int unwritable = leaveOutUnwritable(connector);
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         DatagramWriter mark = new DatagramWriter();
         SerializationUtil.writeNanotimeSynchronizationMark(mark);
         mark.writeTo(plain);
         int count = connector.saveConnections(plain, maxAge.toSeconds());
         if (count == 0) {
-            return 0;
+            return new Saved(0, unwritable);
         }
         byte[] nonce = new byte[NONCE];
         new SecureRandom().nextBytes(nonce);
@@ -83,7 +99,32 @@ final class DtlsStateFile {
         Files.write(fresh, ByteBuffer.allocate(HEADER + NONCE + sealed.length).put(header).put(nonce).put(sealed)
                 .array());
         Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return count;
+        return new Saved(count, unwritable);
+    }
+
+    /**
+     * Marks as closed the established contexts that are in epoch 1 or later but have no keys (Scandium's save skips
+     * closed ones; their keys are gone anyway, and with them the peer identity); returns how many.
+     */
+    private static int leaveOutUnwritable(DTLSConnector connector) throws IOException {
+        AtomicInteger count = new AtomicInteger();
+        try {
+            connector.startForEach((Filter<Connection>) connection -> {
+                DTLSContext context = connection.getEstablishedDtlsContext();
+                if (context != null && !context.isMarkedAsClosed() && context.getReadEpoch() > 0
+                        && context.getReadState() == DTLSConnectionState.NULL) {
+                    context.markCloseNotify(context.getReadEpoch(), 0);
+                    count.incrementAndGet();
+                }
+                return false;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while leaving out unwritable connections", e);
+        } catch (ExecutionException e) {
+            throw new IOException("leaving out unwritable connections failed", e.getCause());
+        }
+        return count.get();
     }
 
     /**

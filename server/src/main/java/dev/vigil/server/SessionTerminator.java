@@ -30,10 +30,15 @@ final class SessionTerminator implements SessionControl {
     static final long REMOVAL_GRACE_MS = 1000;
     /** How long a superseded session stands: long enough for its peer to answer a probe over a slow link. */
     static final long SUPERSEDED_GRACE_MS = 5000;
+    /** How long superseded sessions gather before one scan drops them all (after their grace). */
+    static final long SUPERSEDED_BATCH_MS = 1000;
 
     private final DTLSConnector devices;
     private final DTLSConnector management;
     private final ScheduledExecutorService scheduler;
+    private final Object supersededLock = new Object();
+    /** Identities superseded since the open batch began, or null when none is open. Guarded by supersededLock. */
+    private Set<Principal> superseded;
 
     /** Whether a live connection's keys came from a resumption; told by {@link #resumedBy}. */
     private volatile Predicate<Connection> resumed = connection -> false;
@@ -62,11 +67,29 @@ final class SessionTerminator implements SessionControl {
     }
 
     /**
-     * Drops, {@link #SUPERSEDED_GRACE_MS} from now, the device connections whose session has this very peer
-     * identity object (a superseded session: the key has a newer one, with another identity object).
+     * Drops, {@link #SUPERSEDED_GRACE_MS} to {@link #SUPERSEDED_GRACE_MS} + {@link #SUPERSEDED_BATCH_MS} from now, the
+     * device connections whose session has this very peer identity object (a superseded session: the key has a newer
+     * one, with another identity object). The identities superseded within one {@link #SUPERSEDED_BATCH_MS} go in one
+     * batch, dropped by one scan of the connections: a scan per identity made a storm of reconnecting devices cost
+     * the number of devices squared, on the threads that run the handshakes.
      */
     void dropDeviceSession(Principal identity) {
-        scheduler.schedule(() -> devices.startTerminateConnectionsForPrincipal((Filter<Principal>) p -> p == identity,
+        synchronized (supersededLock) {
+            if (superseded == null) {
+                Set<Principal> batch = Collections.newSetFromMap(new IdentityHashMap<>());
+                superseded = batch;
+                scheduler.schedule(() -> closeBatch(batch), SUPERSEDED_BATCH_MS, TimeUnit.MILLISECONDS);
+            }
+            superseded.add(identity);
+        }
+    }
+
+    private void closeBatch(Set<Principal> batch) {
+        synchronized (supersededLock) {
+            superseded = null;
+        }
+        // the batch is no longer written: the scan's threads read it after this task (the executor orders them)
+        scheduler.schedule(() -> devices.startTerminateConnectionsForPrincipal((Filter<Principal>) batch::contains,
                 true), SUPERSEDED_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 

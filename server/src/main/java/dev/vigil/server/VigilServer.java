@@ -237,8 +237,8 @@ public final class VigilServer implements AutoCloseable {
     /** At a clean stop: the device endpoint's connections, for the next start on this data directory. */
     private void saveDtlsState() {
         try {
-            int saved = dtlsState.save(deviceEndpoint.connector());
-            LOG.info("event=dtls-state-saved connections={}", saved);
+            DtlsStateFile.Saved saved = dtlsState.save(deviceEndpoint.connector());
+            LOG.info("event=dtls-state-saved connections={} unwritable={}", saved.connections(), saved.unwritable());
         } catch (IOException | RuntimeException e) {
             LOG.error("saving the DTLS state failed; devices will run a full handshake after the restart", e);
         }

@@ -92,6 +92,27 @@ class CleanRestartTest {
     }
 
     @Test
+    void a_loaded_session_is_dropped_once_its_device_makes_a_new_one() throws Exception {
+        server.restart(config -> config.set(VigilConfig.COAPS_PORT, port));
+        assertThat(server.node().deviceConnections()).as("the loaded session").isEqualTo(1);
+
+        device.close(); // it reboots without its session (no close_notify) and comes back from another port
+        try (DeviceClient rebooted = new DeviceClient(server.deviceUri(), key, server.serverPublicKey())
+                .timeout(20_000)) {
+            assertThat(rebooted.sendTelemetry(reading(2)).code()).isEqualTo(ResponseCode.CHANGED);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (server.node().deviceConnections() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(server.node().deviceConnections()).as("the superseded loaded session is dropped").isEqualTo(1);
+            assertThat(rebooted.sendTelemetry(reading(3)).code()).as("the new one stands")
+                    .isEqualTo(ResponseCode.CHANGED);
+        }
+        assertThat(server.node().fullDeviceHandshakes()).isEqualTo(1);
+        assertThat(server.readings("s1")).hasSize(3);
+    }
+
+    @Test
     void the_state_file_is_encrypted_and_readable_by_the_owner_only() throws Exception {
         server.restart(config -> {
             config.set(VigilConfig.COAPS_PORT, port);
