@@ -119,6 +119,31 @@ class GroupCommitterTest {
     }
 
     @Test
+    void a_devices_readings_read_back_in_the_order_stored_across_many_groups_and_a_reopen() {
+        // more readings than H2's identity cache held before V16 (32) and than it holds now (1,024), two devices
+        // interleaved in every group, and the database closed and opened again in the middle
+        List<Double> expected = new ArrayList<>();
+        double next = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int group = 0; group < 12; group++) {
+                double[] values = new double[50];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = next++;
+                    expected.add(values[i]);
+                }
+                store.appendGroup(List.of(pack(s1, null, values), pack(s2, null, -1), pack(s1, null, next++)));
+                expected.add(next - 1);
+            }
+            fx.close();
+            fx = new RegistryFixture(dir);
+            store = fx.registry.telemetry();
+        }
+        assertThat(store.tail("s1", 10_000).stream().map(r -> r.reading().number()).toList())
+                .containsExactlyElementsOf(expected);
+        assertThat(store.since("s1", 0, 10_000)).hasSize(expected.size());
+    }
+
+    @Test
     void a_group_is_one_transaction_stored_whole_or_not_at_all() {
         long unknown = s2 + 1_000;
         assertThatThrownBy(() -> store.appendGroup(List.of(pack(s1, 0L, 1), pack(s2, null, 2),
