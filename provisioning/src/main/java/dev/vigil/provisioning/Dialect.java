@@ -2,8 +2,7 @@ package dev.vigil.provisioning;
 
 /**
  * The registry's database engine. Schema versions V1..V9 were written for H2 and have a PostgreSQL twin each
- * ({@code db/h2}, {@code db/postgresql}); later versions ({@code db/migration}) are one file in SQL both run, except
- * V16 (a twin again: the readings' id cache, which only H2 wants).
+ * ({@code db/h2}, {@code db/postgresql}); later versions ({@code db/migration}) are one file in SQL both run.
  */
 public enum Dialect {
     H2("classpath:db/h2"),
