@@ -255,13 +255,16 @@ public final class IngestBench {
         long writer0 = writerCpuNanos();
         com.fasterxml.jackson.databind.node.ObjectNode threads0 = Probe.threadCpu();
         long process0 = Probe.cpuNanos();
+        long gc0 = Probe.gcMillis();
+        long jit0 = Probe.jitMillis();
         ClosedLoop.Round round = ClosedLoop.run(side.label, side.devices, reading, seconds);
         if (!record) {
             return;
         }
-        Ctx.log("ingest: %s: CPU µs per answered request by thread: %s", side.label.substring(0, 3),
-                cpuByThread(threads0, Probe.threadCpu(), Probe.cpuNanos() - process0,
-                        round.codes().values().stream().mapToLong(Long::longValue).sum()));
+        long answered = round.codes().values().stream().mapToLong(Long::longValue).sum();
+        Ctx.log("ingest: %s: CPU µs per answered request by thread: %s; GC time %d ms, JIT %d ms in the round",
+                side.label.substring(0, 3), cpuByThread(threads0, Probe.threadCpu(), Probe.cpuNanos() - process0,
+                        answered), Probe.gcMillis() - gc0, Probe.jitMillis() - jit0);
         side.rates.add(round.rate());
         if (groups0 >= 0) {
             long groups = side.vigil.telemetryGroups() - groups0;

@@ -2,7 +2,8 @@ package dev.vigil.provisioning;
 
 /**
  * The registry's database engine. Schema versions V1..V9 were written for H2 and have a PostgreSQL twin each
- * ({@code db/h2}, {@code db/postgresql}); later versions ({@code db/migration}) are one file in SQL both run.
+ * ({@code db/h2}, {@code db/postgresql}); later versions ({@code db/migration}) are one file in SQL both run, except
+ * V16 (a twin again: H2 names V1's inline foreign keys itself, so each engine drops one by its own name).
  */
 public enum Dialect {
     H2("classpath:db/h2"),
