@@ -9,8 +9,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
-import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * The registry's database: an embedded H2 file under the data directory by default, migrated to the
@@ -31,13 +32,16 @@ public final class Database implements AutoCloseable {
     /** The name of the transaction running on this thread, for its crash points (only while one is armed). */
     private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
-    private final JdbcConnectionPool pool;
+    /** Connections a node's registry holds at most. */
+    private static final int MAX_CONNECTIONS = 16;
+
+    private final DataSource pool;
     private final Dialect dialect;
     private final String url;
     private final String user;
     private final String password;
 
-    private Database(JdbcConnectionPool pool, Dialect dialect, String url, String user, String password) {
+    private Database(DataSource pool, Dialect dialect, String url, String user, String password) {
         this.pool = pool;
         this.dialect = dialect;
         this.url = url;
@@ -84,25 +88,47 @@ public final class Database implements AutoCloseable {
     /** Opens the database at a JDBC URL (H2 or PostgreSQL), migrated to the newest schema version. */
     public static Database open(String url, String user, String password) {
         Dialect dialect = Dialect.of(url);
-        JdbcConnectionPool pool = dialect == Dialect.POSTGRESQL
-                ? JdbcConnectionPool.create(postgresql(url, user, password))
-                : JdbcConnectionPool.create(url, user, password);
-        pool.setMaxConnections(16);
+        DataSource pool = dialect == Dialect.POSTGRESQL ? postgresql(url, user, password) : h2(url, user, password);
         try {
             migrate(pool, dialect);
         } catch (RuntimeException e) {
-            pool.dispose();
+            dispose(pool);
             throw e;
         }
         return new Database(pool, dialect, url, user, password);
     }
 
-    private static PGConnectionPoolDataSource postgresql(String url, String user, String password) {
-        PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
-        source.setURL(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+    private static DataSource h2(String url, String user, String password) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+        pool.setMaxConnections(MAX_CONNECTIONS);
+        return pool;
+    }
+
+    /**
+     * A pool that checks a connection idle for more than half a second with {@code Connection.isValid} before it
+     * hands it out, and drops it if dead: after the database server restarted, the connections pooled before cost
+     * no transaction a failure (H2's pool, used before for PostgreSQL too, handed each dead one out once). A
+     * connection that breaks while in use is dropped, not pooled again. Waits at most 5 s for a connection.
+     */
+    private static DataSource postgresql(String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("vigil-registry");
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(MAX_CONNECTIONS);
+        config.setMinimumIdle(0); // opened as needed, as before; idle ones close after 10 minutes
+        config.setConnectionTimeout(5_000);
+        config.setValidationTimeout(1_000);
+        return new HikariDataSource(config);
+    }
+
+    private static void dispose(DataSource pool) {
+        if (pool instanceof HikariDataSource hikari) {
+            hikari.close();
+        } else {
+            ((JdbcConnectionPool) pool).dispose();
+        }
     }
 
     private static void migrate(DataSource dataSource, Dialect dialect) {
@@ -183,6 +209,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.dispose();
+        dispose(pool);
     }
 }
