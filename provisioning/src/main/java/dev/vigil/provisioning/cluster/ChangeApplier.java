@@ -36,7 +36,7 @@ public final class ChangeApplier implements Consumer<Change> {
             case POLICY -> policy();
             case TRUST -> {
                 device(change.subject());
-                registry.trust().followPin(change.subject());
+                registry.trust().follow(change.subject());
             }
             default -> throw new IllegalStateException("unknown change kind " + change.kind());
         }

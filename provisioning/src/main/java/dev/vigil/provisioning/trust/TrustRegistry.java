@@ -136,7 +136,9 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         int restored = 0;
         for (TrustStore.Saved saved : store.devices()) {
             try {
-                engine.restore(saved.deviceId(), saved.profile(), limits(saved.profile()), saved.snapshot());
+                DeviceTrust state = engine.restore(saved.deviceId(), saved.profile(), limits(saved.profile()),
+                        saved.snapshot());
+                followStored(state, saved.tier(), saved.pinned()); // the row may hold another node's newer decision
                 restored++;
             } catch (RuntimeException e) {
                 LOG.warn("trust state of device {} not restored ({}); it starts afresh", saved.deviceId(), e.getMessage());
@@ -192,28 +194,38 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
     }
 
     /**
-     * Another node's operator pinned, unpinned or released this device's tier (change feed): this node's engine
-     * follows the pin stored with it. Nothing for a device that is decommissioned or gone.
+     * Another node changed this device's tier (change feed): its engine decided one, or its operator pinned,
+     * unpinned or released. The registry's row is the truth: this node's engine takes the pin stored there, else
+     * the tier stored there ({@link TrustEngine#adopt}: its own counters stay, nothing is recorded again), so the
+     * newest decision of any node is the tier every node serves the device at. A device this engine has not seen
+     * yet gets a state now, so its first request here is decided at that tier. Nothing for a device that is
+     * decommissioned or gone.
      */
-    public void followPin(String name) {
+    public void follow(String name) {
         Optional<Long> id = devices.idOf(name);
         if (id.isEmpty() || devices.show(name).device().state() == DeviceState.DECOMMISSIONED) {
             return;
         }
-        TrustTier pinned = database.inTransaction(c -> {
-            try (java.sql.PreparedStatement query = c.prepareStatement(
-                    "SELECT pinned FROM trust_states WHERE device_id = ?")) {
-                query.setLong(1, id.get());
-                try (java.sql.ResultSet rows = query.executeQuery()) {
-                    return rows.next() && rows.getString(1) != null ? TrustTier.valueOf(rows.getString(1)) : null;
-                }
-            }
-        });
+        Optional<TrustStore.Stored> stored = store.tierOf(id.get());
+        if (stored.isEmpty()) {
+            return;
+        }
         DeviceTrust state = state(name);
-        if (state.pinnedTier() != pinned) {
-            engine.pin(state, clock.millis(), pinned);
+        if (followStored(state, stored.get().tier(), stored.get().pinned())) {
+            LOG.debug("trust: {} follows the registry: tier {} pinned {}", name, engine.tier(state),
+                    state.pinnedTier());
             tell(state.deviceId());
         }
+    }
+
+    /** Makes the engine's pin and tier of a device those stored; whether either changed. */
+    private boolean followStored(DeviceTrust state, TrustTier tier, TrustTier pinned) {
+        boolean changed = false;
+        if (state.pinnedTier() != pinned) {
+            engine.pin(state, clock.millis(), pinned);
+            changed = true;
+        }
+        return engine.adopt(state, clock.millis(), tier) || changed;
     }
 
     private void audited(DeviceTrust state, Actor actor, String action, String what) {

@@ -12,12 +12,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The trust engine's state in the database: one row per device (tier, pin, score, snapshot), one per cohort. */
 final class TrustStore {
 
     /** One device's saved trust. */
     record Saved(long deviceId, String profile, TrustTier tier, TrustTier pinned, int score, byte[] snapshot) {
+    }
+
+    /** A device's tier and pin as the registry holds them: the newest decision of any node. */
+    record Stored(TrustTier tier, TrustTier pinned) {
     }
 
     private final Database database;
@@ -34,11 +39,38 @@ final class TrustStore {
                 pinned == null ? null : pinned.name(), score, snapshot, now.atOffset(ZoneOffset.UTC));
     }
 
-    /** Saves many devices' rows and the cohorts in one transaction. */
+    /** The device's stored tier and pin, if a row was ever written for it. */
+    Optional<Stored> tierOf(long deviceId) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT tier, pinned FROM trust_states WHERE device_id = ?")) {
+                query.setLong(1, deviceId);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next() ? Optional.of(new Stored(TrustTier.valueOf(rows.getString(1)),
+                            rows.getString(2) == null ? null : TrustTier.valueOf(rows.getString(2))))
+                            : Optional.<Stored>empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Saves many devices' learned state and the cohorts in one transaction. A device's tier and pin are written only
+     * where it has no row yet: they are written by each tier change ({@link #save}), and a node saving what its own
+     * engine learned must not put back a tier another node has changed since.
+     */
     void saveAll(List<Saved> devices, Map<String, byte[]> cohorts, Instant now) {
         database.inTransaction(c -> {
-            for (Saved saved : devices) {
-                save(c, saved.deviceId(), saved.tier(), saved.pinned(), saved.score(), saved.snapshot(), now);
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE trust_states SET score = ?, snapshot = ?, updated_at = ? WHERE device_id = ?")) {
+                for (Saved saved : devices) {
+                    update.setInt(1, saved.score());
+                    update.setBytes(2, saved.snapshot());
+                    update.setObject(3, now.atOffset(ZoneOffset.UTC));
+                    update.setLong(4, saved.deviceId());
+                    if (update.executeUpdate() == 0) {
+                        save(c, saved.deviceId(), saved.tier(), saved.pinned(), saved.score(), saved.snapshot(), now);
+                    }
+                }
             }
             for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
                 dev.vigil.provisioning.Upsert.row(c, "trust_cohorts", "profile", cohort.getKey(),
