@@ -173,7 +173,11 @@ public final class Database implements AutoCloseable {
                 }
                 return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                try {
+                    connection.rollback();
+                } catch (SQLException lost) { // the connection broke: the cause is what the work met, not this
+                    e.addSuppressed(lost);
+                }
                 throw e;
             }
         } catch (SQLException e) {

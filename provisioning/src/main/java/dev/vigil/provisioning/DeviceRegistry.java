@@ -311,6 +311,11 @@ public final class DeviceRegistry implements DeviceDirectory {
         keyIds.forEach(cache::invalidate);
     }
 
+    /** Forgets every cached identity (the change feed lost track of what changed). */
+    public void invalidateAll() {
+        cache.invalidateAll();
+    }
+
     /** For the registry's other writers: forget cached identities after their commit. */
     public void invalidate(String keyId) {
         cache.invalidate(keyId);

@@ -34,6 +34,12 @@ final class DirectoryCache<V> {
         return loaded;
     }
 
+    /** Forgets every entry (changes the registry made while this node could not follow them). */
+    void invalidateAll() {
+        invalidations.incrementAndGet();
+        entries.clear();
+    }
+
     /** Call after the commit of any change to {@code key}. */
     void invalidate(String key) {
         entries.compute(key, (k, current) -> {

@@ -74,6 +74,11 @@ public final class OperatorRegistry {
         return id;
     }
 
+    /** Forgets every cached entry (the change feed lost track of what changed). */
+    public void invalidateAll() {
+        cache.invalidateAll();
+    }
+
     /** Forgets the cached entry of {@code keyId} (after a commit that changed it). */
     public void invalidate(String keyId) {
         cache.invalidate(keyId);

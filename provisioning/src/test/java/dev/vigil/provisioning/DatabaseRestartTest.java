@@ -31,6 +31,7 @@ class DatabaseRestartTest {
                 holdConnectionsAtOnce(database, POOLED); // the pool now keeps several idle connections
 
                 server.stop();
+                Thread.sleep(1000); // down for a second (a real restart takes longer): past the pool's 0.5 s window
                 server.startAgain();
 
                 // more operations than the pool held connections: each would meet a dead one if none were checked

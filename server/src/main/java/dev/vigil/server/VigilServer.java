@@ -81,7 +81,8 @@ public final class VigilServer implements AutoCloseable {
             DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);
             registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config), deviceKeys);
             feed = new ChangeFeed(database, new ChangeApplier(registry, this::cutSessions),
-                    this::liveDeviceSessions, clock);
+                    this::liveDeviceSessions, clock,
+                    Duration.ofMillis(config.get(VigilConfig.CHANGES_RETENTION, TimeUnit.MILLISECONDS)));
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(

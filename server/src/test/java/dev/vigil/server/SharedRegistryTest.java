@@ -100,6 +100,7 @@ class SharedRegistryTest {
             assertThat(device.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
 
             postgres.stop();
+            Thread.sleep(1000); // down for a second (a real restart takes longer): past the pool's 0.5 s window
             postgres.startAgain();
             // the pool checks the connections the restart cut before handing one out: the first attempt succeeds
             nodeA.admin("device.suspend", VigilTestServer.args().put("name", "survivor"));

@@ -38,6 +38,7 @@ public final class ChangeApplier implements Consumer<Change> {
                 device(change.subject());
                 registry.trust().follow(change.subject());
             }
+            case EVERYTHING -> everything();
             default -> throw new IllegalStateException("unknown change kind " + change.kind());
         }
     }
@@ -102,6 +103,35 @@ public final class ChangeApplier implements Consumer<Change> {
             if (row[1] != null) {
                 cut.accept(List.of(row[0]));
             }
+        }
+    }
+
+    /**
+     * Changes this node had not applied were pruned: it forgets every cache (the next look-up of each key reads the
+     * registry), puts the newest policy in force, takes every stored trust tier, and cuts the sessions of every key
+     * the registry no longer allows — suspended or decommissioned devices, revoked keys, removed operators.
+     */
+    private void everything() {
+        registry.devices().invalidateAll();
+        registry.operators().invalidateAll();
+        policy();
+        registry.trust().followAll();
+        List<String> refused = registry.database().inTransaction(c -> {
+            List<String> keys = new ArrayList<>();
+            for (String sql : new String[] {"SELECT k.key_id FROM device_keys k JOIN devices d ON d.id = k.device_id"
+                    + " WHERE d.state IN ('SUSPENDED', 'DECOMMISSIONED') OR k.state = 'REVOKED'",
+                "SELECT k.key_id FROM operator_keys k JOIN operators o ON o.id = k.operator_id"
+                    + " WHERE o.removed_at IS NOT NULL OR k.state <> 'ACTIVE'"}) {
+                try (PreparedStatement query = c.prepareStatement(sql); ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(rows.getString(1));
+                    }
+                }
+            }
+            return keys;
+        });
+        if (!refused.isEmpty()) {
+            cut.accept(refused);
         }
     }
 

@@ -11,7 +11,12 @@ public enum ChangeKind {
     /** The policy in force. */
     POLICY,
     /** A device's trust tier: one a node's trust engine decided, or one an operator pinned, unpinned or released. */
-    TRUST;
+    TRUST,
+    /**
+     * Never recorded: the feed's own word that changes this node had not applied were pruned, so every cache is
+     * forgotten and reloaded from the registry (and sessions the registry no longer allows are cut).
+     */
+    EVERYTHING;
 
     /** The kind of change an audit action records, or empty for one no node caches (tokens, firmware...). */
     public static Optional<ChangeKind> of(String action) {

@@ -218,6 +218,28 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         }
     }
 
+    /**
+     * The change feed lost track of what changed: every device this engine remembers takes the pin and tier the
+     * registry holds ({@link #follow}), and a device decommissioned meanwhile is forgotten.
+     */
+    public void followAll() {
+        Map<Long, TrustStore.Stored> stored = store.tiers();
+        List<Long> remembered = new ArrayList<>();
+        engine.forEachDevice(d -> remembered.add(d.deviceId()));
+        for (long id : remembered) {
+            TrustStore.Stored row = stored.get(id);
+            DeviceTrust state = engine.find(id).orElse(null);
+            if (row == null || state == null) {
+                continue;
+            }
+            if (row.decommissioned()) {
+                engine.forget(id);
+            } else if (followStored(state, row.tier(), row.pinned())) {
+                tell(id);
+            }
+        }
+    }
+
     /** Makes the engine's pin and tier of a device those stored; whether either changed. */
     private boolean followStored(DeviceTrust state, TrustTier tier, TrustTier pinned) {
         boolean changed = false;

@@ -22,7 +22,7 @@ final class TrustStore {
     }
 
     /** A device's tier and pin as the registry holds them: the newest decision of any node. */
-    record Stored(TrustTier tier, TrustTier pinned) {
+    record Stored(TrustTier tier, TrustTier pinned, boolean decommissioned) {
     }
 
     private final Database database;
@@ -42,15 +42,35 @@ final class TrustStore {
     /** The device's stored tier and pin, if a row was ever written for it. */
     Optional<Stored> tierOf(long deviceId) {
         return database.inTransaction(c -> {
-            try (PreparedStatement query = c.prepareStatement("SELECT tier, pinned FROM trust_states WHERE device_id = ?")) {
+            try (PreparedStatement query = c.prepareStatement(STORED + " WHERE t.device_id = ?")) {
                 query.setLong(1, deviceId);
                 try (ResultSet rows = query.executeQuery()) {
-                    return rows.next() ? Optional.of(new Stored(TrustTier.valueOf(rows.getString(1)),
-                            rows.getString(2) == null ? null : TrustTier.valueOf(rows.getString(2))))
-                            : Optional.<Stored>empty();
+                    return rows.next() ? Optional.of(stored(rows)) : Optional.<Stored>empty();
                 }
             }
         });
+    }
+
+    /** Every device's stored tier and pin, by device id. */
+    Map<Long, Stored> tiers() {
+        return database.inTransaction(c -> {
+            Map<Long, Stored> all = new java.util.HashMap<>();
+            try (PreparedStatement query = c.prepareStatement(STORED); ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    all.put(rows.getLong(4), stored(rows));
+                }
+            }
+            return all;
+        });
+    }
+
+    private static final String STORED = "SELECT t.tier, t.pinned, d.state, t.device_id FROM trust_states t"
+            + " JOIN devices d ON d.id = t.device_id";
+
+    private static Stored stored(ResultSet rows) throws SQLException {
+        return new Stored(TrustTier.valueOf(rows.getString(1)),
+                rows.getString(2) == null ? null : TrustTier.valueOf(rows.getString(2)),
+                "DECOMMISSIONED".equals(rows.getString(3)));
     }
 
     /**
