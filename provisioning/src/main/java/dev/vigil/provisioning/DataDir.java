@@ -2,6 +2,11 @@ package dev.vigil.provisioning;
 
 import dev.vigil.provisioning.audit.AuditLog;
 
+import dev.vigil.provisioning.keys.PemFiles;
+import dev.vigil.provisioning.operators.OperatorRegistry;
+import dev.vigil.provisioning.store.BoundedFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import dev.vigil.bench.Keys;
 import dev.vigil.bench.Section;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import dev.vigil.server.VigilConfig;
