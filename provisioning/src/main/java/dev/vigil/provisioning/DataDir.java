@@ -128,7 +128,7 @@ public record DataDir(Path root) {
         Files.createDirectories(root);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         KeyPair admin = null;
-        try (Database db = database.open(dir, env)) {
+        try (Database db = database.open(root, env)) {
             boolean initialised = !new OperatorRegistry(db, new AuditLog(db)).list().isEmpty();
             if (joining == null && initialised) {
                 throw new IllegalArgumentException("the registry at " + database.url() + " is initialised already:"

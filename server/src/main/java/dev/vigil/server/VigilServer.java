@@ -75,7 +75,7 @@ public final class VigilServer implements AutoCloseable {
     private VigilServer(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         KeyPair auditKey = dir.secure();
-        database = VigilConfig.database(config).open(dir, System.getenv());
+        database = VigilConfig.database(config).open(dir.root(), System.getenv());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
             DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);

@@ -197,8 +197,8 @@ final class RecordCommands {
                 return null;
             }
             DataDir dir = stopped.get();
-            try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir)
-                    .open(dir, context.environment())) {
+            try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir.properties())
+                    .open(dir.root(), context.environment())) {
                 AuditAnchors anchors = new AuditAnchors(database, PemFiles.readKeyPair(dir.auditKey()),
                         dir.auditAnchor(), java.time.Clock.systemUTC());
                 return AuditReport.of(new AuditLog(database, anchors).verify());

@@ -58,8 +58,8 @@ final class RecoverCommand implements Callable<Integer> {
             PemFiles.writeKeyPair(keyFile, generated); // first: never an operator whose private key is lost
         }
         Recovery.Result result;
-        try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir)
-                .open(dir, context.environment())) {
+        try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir.properties())
+                .open(dir.root(), context.environment())) {
             result = new Recovery(database).recover(operator, publicKey, dir.root().toString());
         } catch (RuntimeException e) {
             if (keyFile != null) {

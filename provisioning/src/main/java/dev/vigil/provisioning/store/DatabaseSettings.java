@@ -1,6 +1,5 @@
 package dev.vigil.provisioning.store;
 
-import dev.vigil.provisioning.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +41,12 @@ public record DatabaseSettings(String url, String user, String passwordFile) {
         return url.isEmpty();
     }
 
-    /** Opens the registry of data directory {@code dir} ({@code env}: where {@value #PASSWORD_VARIABLE} is). */
-    public Database open(DataDir dir, Map<String, String> env) {
-        return embedded() ? Database.openEmbedded(dir.root()) : Database.open(url, user, password(env));
+    /**
+     * Opens the registry: the embedded one in data directory {@code root}, or the shared one by URL
+     * ({@code env}: where {@value #PASSWORD_VARIABLE} is).
+     */
+    public Database open(Path root, Map<String, String> env) {
+        return embedded() ? Database.openEmbedded(root) : Database.open(url, user, password(env));
     }
 
     private String password(Map<String, String> env) {
@@ -63,9 +65,8 @@ public record DatabaseSettings(String url, String user, String passwordFile) {
         }
     }
 
-    /** The settings of a data directory's {@code vigil.properties}. */
-    public static DatabaseSettings of(DataDir dir) throws IOException {
-        var properties = dir.properties();
+    /** The settings a data directory's {@code vigil.properties} holds. */
+    public static DatabaseSettings of(java.util.Properties properties) {
         return new DatabaseSettings(properties.getProperty(URL_KEY), properties.getProperty(USER_KEY),
                 properties.getProperty(PASSWORD_FILE_KEY));
     }
