@@ -2,8 +2,8 @@ package dev.vigil.server;
 
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
-import dev.vigil.provisioning.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.store.DatabaseSettings;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
 import java.nio.file.Files;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;

@@ -7,11 +7,11 @@ import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.gateways.SecretSeal;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.cluster.ChangeApplier;
 import dev.vigil.provisioning.cluster.ChangeFeed;
-import dev.vigil.provisioning.DeviceKeyAlgorithms;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -75,7 +75,7 @@ public final class VigilServer implements AutoCloseable {
     private VigilServer(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         KeyPair auditKey = dir.secure();
-        database = VigilConfig.database(config).open(dir, System.getenv());
+        database = VigilConfig.database(config).open(dir.root(), System.getenv());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
             DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);

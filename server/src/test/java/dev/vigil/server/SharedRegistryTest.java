@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.management.ManagementException;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.io.IOException;

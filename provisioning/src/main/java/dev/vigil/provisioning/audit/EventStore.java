@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.audit;
 
-import dev.vigil.provisioning.SqlTime;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.SqlTime;
+import dev.vigil.provisioning.store.Database;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.cluster;
 
-import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.devices.DeviceState;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.PolicyStore;
+import dev.vigil.provisioning.operators.PolicyStore;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import java.sql.PreparedStatement;

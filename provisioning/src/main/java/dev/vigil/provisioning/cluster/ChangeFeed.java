@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.cluster;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.Dialect;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.Dialect;
 import dev.vigil.provisioning.RegistryException;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.trust;
 
 import dev.vigil.policy.TrustTier;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +34,7 @@ final class TrustStore {
     /** Saves one device's row in the caller's transaction. */
     static void save(Connection c, long deviceId, TrustTier tier, TrustTier pinned, int score, byte[] snapshot,
             Instant now) throws SQLException {
-        dev.vigil.provisioning.Upsert.row(c, "trust_states", "device_id", deviceId,
+        dev.vigil.provisioning.store.Upsert.row(c, "trust_states", "device_id", deviceId,
                 new String[] {"tier", "pinned", "score", "snapshot", "updated_at"}, tier.name(),
                 pinned == null ? null : pinned.name(), score, snapshot, now.atOffset(ZoneOffset.UTC));
     }
@@ -93,7 +93,7 @@ final class TrustStore {
                 }
             }
             for (Map.Entry<String, byte[]> cohort : cohorts.entrySet()) {
-                dev.vigil.provisioning.Upsert.row(c, "trust_cohorts", "profile", cohort.getKey(),
+                dev.vigil.provisioning.store.Upsert.row(c, "trust_cohorts", "profile", cohort.getKey(),
                         new String[] {"snapshot", "updated_at"}, cohort.getValue(), now.atOffset(ZoneOffset.UTC));
             }
             return null;

@@ -2,9 +2,9 @@ package dev.vigil.provisioning.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.Lifecycle;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.devices.Lifecycle;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.RegistryFixture;
 import dev.vigil.provisioning.testdb.PostgresServer;
