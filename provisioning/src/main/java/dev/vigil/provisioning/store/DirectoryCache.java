@@ -35,7 +35,7 @@ public final class DirectoryCache<V> {
     }
 
     /** Forgets every entry (changes the registry made while this node could not follow them). */
-    void invalidateAll() {
+    public void invalidateAll() {
         invalidations.incrementAndGet();
         entries.clear();
     }

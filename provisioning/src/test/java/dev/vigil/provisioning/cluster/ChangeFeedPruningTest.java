@@ -3,11 +3,11 @@ package dev.vigil.provisioning.cluster;
 import static dev.vigil.provisioning.cluster.ChangeFeedTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.Lifecycle;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.devices.Lifecycle;
 import dev.vigil.provisioning.MutableClock;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.RegistryFixture;
 import dev.vigil.provisioning.testdb.TestDatabases;

@@ -1,7 +1,10 @@
-package dev.vigil.provisioning;
+package dev.vigil.provisioning.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.provisioning.Registry;
+import dev.vigil.provisioning.RegistryFixture;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.time.Clock;
 import java.util.ArrayList;
