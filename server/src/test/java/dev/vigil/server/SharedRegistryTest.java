@@ -139,6 +139,9 @@ class SharedRegistryTest {
             await(() -> nodeA.node().changesApplied() >= released);
             assertThat(tier(nodeA, "prober")).isEqualTo("TRUSTED");
             assertThat(onB.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
+            // the release cleared node A's own counters too: its next reading there does not lower it again
+            assertThat(onA.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(tier(nodeA, "prober")).isEqualTo("TRUSTED");
         }
     }
 

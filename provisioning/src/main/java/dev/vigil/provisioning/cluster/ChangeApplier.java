@@ -36,7 +36,7 @@ public final class ChangeApplier implements Consumer<Change> {
             case POLICY -> policy();
             case TRUST -> {
                 device(change.subject());
-                registry.trust().follow(change.subject());
+                registry.trust().follow(change.subject(), released(change.seq()));
             }
             case EVERYTHING -> everything();
             default -> throw new IllegalStateException("unknown change kind " + change.kind());
@@ -104,6 +104,18 @@ public final class ChangeApplier implements Consumer<Change> {
                 cut.accept(List.of(row[0]));
             }
         }
+    }
+
+    /** Whether the change numbered {@code seq} was an operator's release (its audit record's action). */
+    private boolean released(long seq) {
+        return registry.database().inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT action FROM audit_log WHERE seq = ?")) {
+                query.setLong(1, seq);
+                try (ResultSet r = query.executeQuery()) {
+                    return r.next() && "device.trust.release".equals(r.getString(1));
+                }
+            }
+        });
     }
 
     /**

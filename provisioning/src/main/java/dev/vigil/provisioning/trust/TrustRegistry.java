@@ -198,10 +198,13 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
      * unpinned or released. The registry's row is the truth: this node's engine takes the pin stored there, else
      * the tier stored there ({@link TrustEngine#adopt}: its own counters stay, nothing is recorded again), so the
      * newest decision of any node is the tier every node serves the device at. A device this engine has not seen
-     * yet gets a state now, so its first request here is decided at that tier. Nothing for a device that is
-     * decommissioned or gone.
+     * yet gets a state now, so its first request here is decided at that tier. An operator's release clears this
+     * engine's signals and verdicts too (else what this node counted before would lower the device again at its next
+     * request here). Nothing for a device that is decommissioned or gone.
+     *
+     * @param released whether the change was an operator's release
      */
-    public void follow(String name) {
+    public void follow(String name, boolean released) {
         Optional<Long> id = devices.idOf(name);
         if (id.isEmpty() || devices.show(name).device().state() == DeviceState.DECOMMISSIONED) {
             return;
@@ -211,7 +214,10 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
             return;
         }
         DeviceTrust state = state(name);
-        if (followStored(state, stored.get().tier(), stored.get().pinned())) {
+        if (released) {
+            engine.release(state, clock.millis()); // an operator's change: the listener records nothing
+        }
+        if (followStored(state, stored.get().tier(), stored.get().pinned()) || released) {
             LOG.debug("trust: {} follows the registry: tier {} pinned {}", name, engine.tier(state),
                     state.pinnedTier());
             tell(state.deviceId());
