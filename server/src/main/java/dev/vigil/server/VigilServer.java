@@ -147,7 +147,7 @@ public final class VigilServer implements AutoCloseable {
             connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
-            registry.events().persistTo(new EventStore(database));
+            registry.events().persistTo(new EventStore(database, ThisNode.eventsKey(config, dir.root())));
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());
