@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceDirectory;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceDirectory;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.telemetry.Pack;
 import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.telemetry.TelemetryStore;

@@ -3,7 +3,7 @@ package dev.vigil.provisioning.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.RegistryFixture;
 import dev.vigil.provisioning.RegistryException;
 import java.nio.file.Path;
