@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.bench.BenchDevice;
 import dev.vigil.bench.ClosedLoop;
 import dev.vigil.bench.Ctx;
@@ -221,8 +222,8 @@ public final class IngestBench {
      * threads of one kind add up; the idle sides' threads cost next to nothing), and the rest of the process
      * (garbage collection, JIT, the VM).
      */
-    private static String cpuByThread(com.fasterxml.jackson.databind.node.ObjectNode before,
-            com.fasterxml.jackson.databind.node.ObjectNode after, long processNanos, long answered) {
+    private static String cpuByThread(ObjectNode before,
+            ObjectNode after, long processNanos, long answered) {
         if (answered == 0) {
             return "nothing answered";
         }
@@ -253,7 +254,7 @@ public final class IngestBench {
         long groups0 = side.vigil == null ? -1 : side.vigil.telemetryGroups();
         long stored0 = side.vigil == null ? 0 : side.vigil.registry().telemetry().storedSinceStart();
         long writer0 = writerCpuNanos();
-        com.fasterxml.jackson.databind.node.ObjectNode threads0 = Probe.threadCpu();
+        ObjectNode threads0 = Probe.threadCpu();
         long process0 = Probe.cpuNanos();
         long gc0 = Probe.gcMillis();
         long jit0 = Probe.jitMillis();
