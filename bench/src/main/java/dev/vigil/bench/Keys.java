@@ -1,6 +1,6 @@
 package dev.vigil.bench;
 
-import dev.vigil.provisioning.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -29,12 +29,17 @@ public final class BenchAccess {
         }
     }
 
-    /** Connections with an established DTLS context (with or without a current address). */
+    /** How long a node answers a revoked session with 4.03 before its close_notify. */
+    public static long refusalWindowMs() {
+        return SessionTerminator.REFUSAL_WINDOW_MS;
+    }
+
     /** Connections of any state the node's device endpoint holds. */
     public static int deviceConnections(VigilServer server) {
         return server.deviceConnections();
     }
 
+    /** Connections with an established DTLS context (with or without a current address). */
     public static int established(DTLSConnector connector) {
         AtomicInteger count = new AtomicInteger();
         try {

@@ -3,7 +3,7 @@ package dev.vigil.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.bench.BenchDevice;
 import dev.vigil.bench.ClosedLoop;
 import dev.vigil.bench.Ctx;
@@ -216,6 +217,34 @@ public final class IngestBench {
         return server;
     }
 
+    /**
+     * Where a round's CPU went, per answered request: each thread name's (digits stripped, so every server's
+     * threads of one kind add up; the idle sides' threads cost next to nothing), and the rest of the process
+     * (garbage collection, JIT, the VM).
+     */
+    private static String cpuByThread(ObjectNode before,
+            ObjectNode after, long processNanos, long answered) {
+        if (answered == 0) {
+            return "nothing answered";
+        }
+        Map<String, Double> micros = new TreeMap<>();
+        long javaThreads = 0;
+        for (var it = after.fields(); it.hasNext();) {
+            var field = it.next();
+            long nanos = field.getValue().asLong() - before.path(field.getKey()).asLong(0);
+            javaThreads += nanos;
+            if (nanos * 1.0 / answered >= 500) { // 0.5 µs or more per request
+                micros.put(field.getKey(), nanos / 1e3 / answered);
+            }
+        }
+        micros.put("(not a Java thread: GC, JIT, VM)", (processNanos - javaThreads) / 1e3 / answered);
+        StringBuilder text = new StringBuilder();
+        micros.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(String.format("%.1f", e.getValue())));
+        return text.toString();
+    }
+
     /** CPU time of the group-commit writer thread (one in this JVM: only side (c) has one). */
     private static long writerCpuNanos() {
         return Probe.threadCpu().path("vigiltelemetrywriter").asLong(0);
@@ -225,10 +254,18 @@ public final class IngestBench {
         long groups0 = side.vigil == null ? -1 : side.vigil.telemetryGroups();
         long stored0 = side.vigil == null ? 0 : side.vigil.registry().telemetry().storedSinceStart();
         long writer0 = writerCpuNanos();
+        ObjectNode threads0 = Probe.threadCpu();
+        long process0 = Probe.cpuNanos();
+        long gc0 = Probe.gcMillis();
+        long jit0 = Probe.jitMillis();
         ClosedLoop.Round round = ClosedLoop.run(side.label, side.devices, reading, seconds);
         if (!record) {
             return;
         }
+        long answered = round.codes().values().stream().mapToLong(Long::longValue).sum();
+        Ctx.log("ingest: %s: CPU µs per answered request by thread: %s; GC time %d ms, JIT %d ms in the round",
+                side.label.substring(0, 3), cpuByThread(threads0, Probe.threadCpu(), Probe.cpuNanos() - process0,
+                        answered), Probe.gcMillis() - gc0, Probe.jitMillis() - jit0);
         side.rates.add(round.rate());
         if (groups0 >= 0) {
             long groups = side.vigil.telemetryGroups() - groups0;

@@ -8,7 +8,7 @@ import dev.vigil.bench.Section;
 import dev.vigil.bench.sessions.SessionsLoad;
 import dev.vigil.bench.storm.Reconnects;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.net.InetSocketAddress;

@@ -10,7 +10,7 @@ import COSE.Message;
 import COSE.MessageTag;
 import COSE.OneKey;
 import COSE.Sign1Message;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.firmware.CoseSign1;
 import dev.vigil.provisioning.firmware.FirmwareManifest;
 import java.security.GeneralSecurityException;

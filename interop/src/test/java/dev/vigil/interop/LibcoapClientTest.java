@@ -98,9 +98,9 @@ class LibcoapClientTest {
         Path state = server.scratch(name);
         KeyPair key = DeviceKeys.generate(state);
         server.addDevice(name, key.getPublic(), "sensor");
-        KeyPair signer = dev.vigil.provisioning.PemFiles.generateP256();
+        KeyPair signer = dev.vigil.provisioning.keys.PemFiles.generateP256();
         server.admin("firmware.key.add", VigilTestServer.args().put("name", Fixtures.name("signer"))
-                .put("publicKey", dev.vigil.provisioning.PemFiles.publicKeyPem(signer.getPublic())));
+                .put("publicKey", dev.vigil.provisioning.keys.PemFiles.publicKeyPem(signer.getPublic())));
         byte[] image = new byte[20_000];
         new java.util.Random(7).nextBytes(image);
         String version = "9.0." + (System.nanoTime() % 1000);

@@ -1,5 +1,7 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.operators.Operator;
+
 /**
  * Who made a change, as the audit log records it: an operator's key id, a device's key id, or
  * {@code system} with the cause.

@@ -2,6 +2,11 @@ package dev.vigil.provisioning;
 
 import dev.vigil.provisioning.audit.AuditLog;
 
+import dev.vigil.provisioning.keys.PemFiles;
+import dev.vigil.provisioning.operators.OperatorRegistry;
+import dev.vigil.provisioning.store.BoundedFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,7 +128,7 @@ public record DataDir(Path root) {
         Files.createDirectories(root);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         KeyPair admin = null;
-        try (Database db = database.open(dir, env)) {
+        try (Database db = database.open(root, env)) {
             boolean initialised = !new OperatorRegistry(db, new AuditLog(db)).list().isEmpty();
             if (joining == null && initialised) {
                 throw new IllegalArgumentException("the registry at " + database.url() + " is initialised already:"

@@ -6,6 +6,17 @@ import dev.vigil.provisioning.audit.SecurityEvents;
 
 import dev.vigil.policy.PolicyEngine;
 import dev.vigil.policy.trust.TrustSettings;
+import dev.vigil.provisioning.devices.DeviceImporter;
+import dev.vigil.provisioning.devices.DeviceRegistry;
+import dev.vigil.provisioning.devices.EnrollmentTokens;
+import dev.vigil.provisioning.devices.KeyRotation;
+import dev.vigil.provisioning.devices.PrincipalKeys;
+import dev.vigil.provisioning.devices.ProfileRules;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.keys.KeyIds;
+import dev.vigil.provisioning.operators.OperatorRegistry;
+import dev.vigil.provisioning.operators.PolicyStore;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.trust.TrustRegistry;
 import dev.vigil.provisioning.commands.CommandQueue;
 import dev.vigil.provisioning.firmware.FirmwareCatalogue;

@@ -5,6 +5,10 @@ import dev.vigil.provisioning.audit.AuditLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.provisioning.keys.KeyIds;
+import dev.vigil.provisioning.keys.PemFiles;
+import dev.vigil.provisioning.operators.OperatorRegistry;
+import dev.vigil.provisioning.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.vigil.provisioning;
 
+import dev.vigil.provisioning.devices.ProfileRules;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.store.Database;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;

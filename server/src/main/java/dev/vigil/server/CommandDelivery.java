@@ -9,7 +9,7 @@ import dev.vigil.policy.Method;
 import dev.vigil.policy.RequestFacts;
 import dev.vigil.policy.Subject;
 import dev.vigil.policy.TrustTier;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.commands.Command;

@@ -1,9 +1,9 @@
 package dev.vigil.server;
 
 import dev.vigil.policy.trust.HandshakeRefusal;
-import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.KeyState;
+import dev.vigil.provisioning.devices.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.keys.KeyState;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import java.security.PublicKey;

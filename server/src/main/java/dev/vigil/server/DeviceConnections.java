@@ -1,6 +1,6 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceDirectory;
+import dev.vigil.provisioning.devices.DeviceDirectory;
 import java.security.Principal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +13,7 @@ import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 import java.util.function.Consumer;
 import dev.vigil.policy.trust.DeviceTrust;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.trust.TrustRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;

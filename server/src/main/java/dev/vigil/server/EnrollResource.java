@@ -2,9 +2,9 @@ package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.Device;
-import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.KeyState;
+import dev.vigil.provisioning.devices.Device;
+import dev.vigil.provisioning.devices.DeviceIdentity;
+import dev.vigil.provisioning.keys.KeyState;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import java.security.PublicKey;

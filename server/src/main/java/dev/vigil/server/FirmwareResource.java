@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.firmware.PublishedFirmware;
 import dev.vigil.provisioning.firmware.Rollouts;

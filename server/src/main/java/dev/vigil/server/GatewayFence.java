@@ -3,7 +3,7 @@ package dev.vigil.server;
 import dev.vigil.policy.ChildAuth;
 import dev.vigil.policy.DeviceProfile;
 import dev.vigil.policy.TrustTier;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Names;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.gateways.ChildLink;

@@ -1,10 +1,10 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.devices.DeviceState;
 import dev.vigil.provisioning.gateways.Child;
 import dev.vigil.provisioning.gateways.ChildLink;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.vigil.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.devices.DeviceIdentity;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;
@@ -105,6 +105,6 @@ final class KeyResource extends CoapResource {
     /** The device of this session's key, if it is one that may rotate (ACTIVE or QUARANTINED). */
     private Optional<DeviceIdentity> device(CoapExchange exchange) {
         return Peers.keyId(exchange.advanced()).flatMap(registry.devices()::findByKeyId)
-                .filter(d -> d.keyState() == dev.vigil.provisioning.KeyState.ACTIVE);
+                .filter(d -> d.keyState() == dev.vigil.provisioning.keys.KeyState.ACTIVE);
     }
 }

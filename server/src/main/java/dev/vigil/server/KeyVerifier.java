@@ -1,6 +1,6 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.KeyIds;
+import dev.vigil.provisioning.keys.KeyIds;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.policy.trust.DeviceTrust;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.gateways.RelayParent;
 import java.net.InetAddress;

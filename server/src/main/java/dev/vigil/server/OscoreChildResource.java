@@ -1,6 +1,6 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import java.time.Clock;
 import java.util.Optional;

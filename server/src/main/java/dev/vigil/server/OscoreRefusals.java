@@ -1,6 +1,6 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Printable;
 import dev.vigil.provisioning.Registry;
 import java.nio.charset.StandardCharsets;
@@ -50,8 +50,8 @@ final class OscoreRefusals extends MessageInterceptorAdapter {
 
     @Override
     public void sendResponse(Response response) {
-        if (response.getDestinationContext() == null) {
-            return;
+        if (pending.isEmpty() || response.getDestinationContext() == null) {
+            return; // no OSCORE request awaits its answer: skip building the key (most answers, on every node)
         }
         String carrier = pending.remove(response.getDestinationContext().getPeerAddress() + "/"
                 + response.getTokenString());

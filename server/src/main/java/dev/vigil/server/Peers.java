@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceDirectory;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceDirectory;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import java.security.Principal;
 import java.util.Optional;
 import org.eclipse.californium.core.network.Exchange;

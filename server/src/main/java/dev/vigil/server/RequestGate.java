@@ -11,7 +11,7 @@ import dev.vigil.policy.Subject;
 import dev.vigil.policy.TrustTier;
 import dev.vigil.policy.trust.DeviceTrust;
 import dev.vigil.provisioning.trust.TrustRegistry;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.Registry;
 import java.time.Clock;
 import java.util.LinkedHashSet;

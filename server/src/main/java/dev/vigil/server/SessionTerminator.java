@@ -17,16 +17,24 @@ import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 
 /**
- * Cuts live DTLS sessions: sends close_notify at once (the peer re-handshakes on its next request and is
- * re-checked), and {@link #REMOVAL_GRACE} later drops the connection and its resumable session (a peer
- * that ignores the close_notify cannot resume either). In between, a request already on its way over the
- * old session still reaches the request gate, which refuses it at once with 4.03 — dropping the
- * connection at once would leave that request unanswered until the peer's retransmission timeout.
+ * Cuts live DTLS sessions. The caller has already made the registry refuse the principal, so from that moment
+ * the request gate answers anything on the old session with 4.03. {@link #REFUSAL_WINDOW_MS} later the
+ * session gets its close_notify (the peer re-handshakes on its next request and is refused at the handshake),
+ * and {@link #REMOVAL_GRACE_MS} after that the connection and its resumable session are dropped (a peer that
+ * ignores the close_notify cannot resume either).
+ * <p>
+ * Why the close_notify waits: a peer discards every record that follows a close_notify, and the DTLS layer
+ * here drops what arrives for a removed connection, so a request that crosses either on the wire goes
+ * unanswered until the peer's CoAP retransmission (2–3 s). In the refusal window the peer's requests are
+ * answered — with 4.03 — so a device that is talking when it is revoked learns it within one round trip.
+ * <p>
  * Also the lifetime sweep: sessions older than their principal's maximum lifetime are closed, so the
  * next contact is a full handshake.
  */
 final class SessionTerminator implements SessionControl {
 
+    /** From the registry refusing a principal to its sessions' close_notify: a few round trips of answered 4.03s. */
+    static final long REFUSAL_WINDOW_MS = 250;
     static final long REMOVAL_GRACE_MS = 1000;
     /** How long a superseded session stands: long enough for its peer to answer a probe over a slow link. */
     static final long SUPERSEDED_GRACE_MS = 5000;
@@ -60,9 +68,11 @@ final class SessionTerminator implements SessionControl {
         }
         Set<String> ids = Set.copyOf(keyIds);
         for (DTLSConnector connector : new DTLSConnector[] {devices, management}) {
-            closeWhere(connector, connection -> ids.contains(peerName(connection)));
+            scheduler.schedule(() -> closeWhere(connector, connection -> ids.contains(peerName(connection))),
+                    REFUSAL_WINDOW_MS, TimeUnit.MILLISECONDS);
             scheduler.schedule(() -> connector.startTerminateConnectionsForPrincipal(
-                    (Filter<Principal>) p -> ids.contains(p.getName()), true), REMOVAL_GRACE_MS, TimeUnit.MILLISECONDS);
+                    (Filter<Principal>) p -> ids.contains(p.getName()), true), REFUSAL_WINDOW_MS + REMOVAL_GRACE_MS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
-import dev.vigil.provisioning.DeviceDirectory;
-import dev.vigil.provisioning.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceDirectory;
+import dev.vigil.provisioning.devices.DeviceIdentity;
 import dev.vigil.provisioning.telemetry.Pack;
 import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.telemetry.TelemetryStore;
@@ -128,17 +128,20 @@ final class TelemetryResource extends CoapResource {
         // a sleepy device learns on its next exchange that it should rotate its key or fetch /cmd; and, when it
         // repeated readings already stored, the highest number stored (a device restored from an old backup
         // numbers on from there instead of having every new reading dropped)
-        var flags = Payloads.CBOR.createObjectNode();
-        if (device.rotationRequested()) {
-            flags.put("rotate", true);
-        }
-        if (commands.waiting(device.deviceId())) {
-            flags.put("commands", true);
-        }
-        if (stored != null && stored.replayed() > 0) {
-            flags.put("seq", stored.lastSeq());
-        }
-        if (!flags.isEmpty()) {
+        boolean rotate = device.rotationRequested();
+        boolean waiting = commands.waiting(device.deviceId());
+        boolean replayed = stored != null && stored.replayed() > 0;
+        if (rotate || waiting || replayed) {
+            var flags = Payloads.CBOR.createObjectNode();
+            if (rotate) {
+                flags.put("rotate", true);
+            }
+            if (waiting) {
+                flags.put("commands", true);
+            }
+            if (replayed) {
+                flags.put("seq", stored.lastSeq());
+            }
             Response changed = new Response(ResponseCode.CHANGED);
             try {
                 changed.setPayload(Payloads.CBOR.writeValueAsBytes(flags));

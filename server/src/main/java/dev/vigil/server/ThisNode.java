@@ -7,7 +7,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import org.eclipse.californium.elements.config.Configuration;
 
-/** How this node names itself among the nodes of one registry ({@code vigil status}). */
+/** How this node names itself among the nodes of one registry ({@code vigil status}, its security events). */
 final class ThisNode {
 
     private ThisNode() {
@@ -21,6 +21,27 @@ final class ThisNode {
         String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + devices.getPort();
         return new NodeDirectory.Node(id.length() > 64 ? id.substring(0, 64) : id, address, clock.instant(),
                 clock.instant(), 0, 0);
+    }
+
+    /**
+     * Whose security events a row of the registry is: {@code VIGIL.NODE_NAME}, or this host's name and a digest
+     * of the data directory's path — the same across restarts (a device port may be chosen at random), distinct
+     * for two nodes on one host.
+     */
+    static String eventsKey(Configuration config, java.nio.file.Path dataDir) {
+        String configured = config.get(VigilConfig.NODE_NAME).strip();
+        if (!configured.isEmpty()) {
+            return configured.length() > 64 ? configured.substring(0, 64) : configured;
+        }
+        String host = hostName();
+        byte[] path = dataDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(path);
+            return (host.length() > 47 ? host.substring(0, 47) : host) + "#"
+                    + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
     }
 
     private static String hostName() {

@@ -2,8 +2,8 @@ package dev.vigil.server;
 
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
-import dev.vigil.provisioning.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.store.DatabaseSettings;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
 import java.nio.file.Files;
 import org.eclipse.californium.core.config.CoapConfig.MatcherMode;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
@@ -123,6 +123,10 @@ public final class VigilConfig {
             "File holding the password for DB_URL (used when the environment has no VIGIL_DB_PASSWORD).", "");
     public static final StringDefinition NODE_NAME = new StringDefinition(MODULE + "NODE_NAME",
             "This node's name in vigil status; empty: host name and device port.", "");
+    public static final TimeDefinition CHANGES_RETENTION = new TimeDefinition(MODULE + "CHANGES_RETENTION",
+            "Changes of the shared registry's change feed are pruned once every node seen within this time has"
+                    + " applied them and they are older than this; a node away longer forgets every cache when it"
+                    + " comes back.", 24, TimeUnit.HOURS);
 
     public static final ModuleDefinitionsProvider DEFINITIONS = new ModuleDefinitionsProvider() {
         @Override
@@ -164,6 +168,7 @@ public final class VigilConfig {
             config.set(DB_USER, DatabaseSettings.DEFAULT_USER);
             config.set(DB_PASSWORD_FILE, "");
             config.set(NODE_NAME, "");
+            config.set(CHANGES_RETENTION, 24, TimeUnit.HOURS);
             DefinitionUtils.verify(VigilConfig.class, config);
         }
     };

@@ -7,11 +7,11 @@ import dev.vigil.provisioning.audit.EventStore;
 
 import dev.vigil.provisioning.DataDir;
 import dev.vigil.provisioning.gateways.SecretSeal;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.cluster.ChangeApplier;
 import dev.vigil.provisioning.cluster.ChangeFeed;
-import dev.vigil.provisioning.DeviceKeyAlgorithms;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.DeviceKeyAlgorithms;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -75,13 +75,14 @@ public final class VigilServer implements AutoCloseable {
     private VigilServer(DataDir dir, Configuration config, Clock clock, Gate gate) throws IOException {
         KeyPair serverKey = PemFiles.readKeyPair(dir.serverKey());
         KeyPair auditKey = dir.secure();
-        database = VigilConfig.database(config).open(dir, System.getenv());
+        database = VigilConfig.database(config).open(dir.root(), System.getenv());
         try {
             anchors = new AuditAnchors(database, auditKey, dir.auditAnchor(), clock);
             DeviceKeyAlgorithms deviceKeys = VigilConfig.deviceKeyAlgorithms(config);
             registry = Registry.open(database, clock, anchors, VigilConfig.trustSettings(config), deviceKeys);
             feed = new ChangeFeed(database, new ChangeApplier(registry, this::cutSessions),
-                    this::liveDeviceSessions, clock);
+                    this::liveDeviceSessions, clock,
+                    Duration.ofMillis(config.get(VigilConfig.CHANGES_RETENTION, TimeUnit.MILLISECONDS)));
             claimNodeKeys(serverKey, auditKey);
             Duration defaultLifetime = Duration.ofMillis(config.get(VigilConfig.SESSION_MAX_LIFETIME, TimeUnit.MILLISECONDS));
             enrollmentLifetime = Duration.ofMillis(
@@ -146,7 +147,7 @@ public final class VigilServer implements AutoCloseable {
             connections.checkRelayWith(new OffGatewayCheck(registry, connections::liveAddress, clock));
             registry.trust().cutSessionsWith(sessions);
             registry.trust().restore();
-            registry.events().persistTo(new EventStore(database));
+            registry.events().persistTo(new EventStore(database, ThisNode.eventsKey(config, dir.root())));
 
             devices = new CoapServer(deviceConfig);
             devices.addEndpoint(deviceEndpoint.endpoint());

@@ -8,7 +8,7 @@ import dev.vigil.device.Enrollment;
 import dev.vigil.device.agent.Agent;
 import dev.vigil.device.agent.AgentConfig;
 import dev.vigil.device.agent.AgentStatus;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.firmware.CoseSign1;
 import dev.vigil.provisioning.firmware.FirmwareManifest;
 import java.net.InetSocketAddress;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.audit.AuditLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,7 +192,7 @@ class BulkLifecycleTest {
         JsonNode me = JSON.readTree(carol.out());
         assertThat(me.path("name").asText()).isEqualTo("carol");
         assertThat(me.path("role").asText()).isEqualTo("installer");
-        assertThat(me.path("keyId").asText()).isEqualTo(dev.vigil.provisioning.KeyIds.of(auditor.getPublic()));
+        assertThat(me.path("keyId").asText()).isEqualTo(dev.vigil.provisioning.keys.KeyIds.of(auditor.getPublic()));
     }
 
     @Test

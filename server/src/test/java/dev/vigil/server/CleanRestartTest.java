@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Lifecycle;
+import dev.vigil.provisioning.devices.Lifecycle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

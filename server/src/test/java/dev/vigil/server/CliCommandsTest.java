@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.provisioning.KeyIds;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.KeyIds;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -184,7 +184,7 @@ class CommandTest {
     @Test
     void vigil_device_commands_runs_what_is_on_its_allow_list_and_reports_the_rest_failed() throws Exception {
         java.nio.file.Path state = server.scratch("act-1");
-        dev.vigil.provisioning.PemFiles.writeKeyPair(state.resolve(dev.vigil.device.DeviceKeys.KEY_FILE), actuator);
+        dev.vigil.provisioning.keys.PemFiles.writeKeyPair(state.resolve(dev.vigil.device.DeviceKeys.KEY_FILE), actuator);
         long ping = server.admin("command.send", VigilTestServer.args().put("name", "act-1").put("command", "ping"))
                 .path("id").asLong();
         long set = server.admin("command.send", VigilTestServer.args().put("name", "act-1").put("command", "set"))

@@ -7,7 +7,7 @@ import dev.vigil.device.DeviceKeys;
 import dev.vigil.device.KeyRotator;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.DeviceKeys;
 import dev.vigil.device.Enrollment;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.vigil.device.Enrollment;
 import dev.vigil.device.KeyAlgorithm;
 import dev.vigil.device.KeyRotator;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
 import java.nio.file.Files;

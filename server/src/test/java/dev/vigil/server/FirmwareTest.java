@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.Enrollment;
 import dev.vigil.provisioning.management.ManagementException;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.firmware.CoseSign1;
 import dev.vigil.provisioning.firmware.FirmwareManifest;
 import java.io.ByteArrayOutputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;

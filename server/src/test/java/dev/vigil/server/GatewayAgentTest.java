@@ -8,7 +8,7 @@ import dev.vigil.device.DeviceClient;
 import dev.vigil.device.DeviceKeys;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.device.gateway.Gateway;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.management.ManagementException;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.device.DeviceClient;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.cli.ManagementClient;
 import dev.vigil.provisioning.cli.ManagementEndpoint;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +88,7 @@ class ManagementEndpointTest {
         CliRun json = vigil(concat(endpoint(), "device", "list", "--json"));
         var devices = new ObjectMapper().readTree(json.out()).path("devices");
         assertThat(devices).hasSize(1);
-        assertThat(devices.get(0).path("keyId").asText()).isEqualTo(dev.vigil.provisioning.KeyIds.of(key.getPublic()));
+        assertThat(devices.get(0).path("keyId").asText()).isEqualTo(dev.vigil.provisioning.keys.KeyIds.of(key.getPublic()));
 
         CliRun tail = vigil(concat(endpoint(), "telemetry", "tail", "sensor-7"));
         assertThat(tail.exitCode()).isZero();
@@ -146,7 +146,7 @@ class ManagementEndpointTest {
         CliRun intact = vigil("audit", "verify", "--data", data);
         assertThat(intact.exitCode()).as(intact.err()).isZero();
         assertThat(intact.out()).startsWith("audit log intact: ").contains("records verified");
-        try (dev.vigil.provisioning.Database database = dev.vigil.provisioning.Database.openEmbedded(
+        try (dev.vigil.provisioning.store.Database database = dev.vigil.provisioning.store.Database.openEmbedded(
                 stopped.dataDir().root())) {
             database.inTransaction(c -> {
                 try (var update = c.prepareStatement("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.device.gateway.Gateway;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -7,7 +7,7 @@ import dev.vigil.device.DeviceClient;
 import dev.vigil.device.DeviceKeys;
 import dev.vigil.device.Enrollment;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Map;
@@ -110,7 +110,7 @@ class RevocationTest {
             assertThat(server.node().fullDeviceHandshakes()).as("a young session is reused").isEqualTo(handshakes);
 
             // suspended behind the endpoints' back: no session is cut, only the registry changes
-            server.node().registry().devices().change("s2", dev.vigil.provisioning.Lifecycle.SUSPEND,
+            server.node().registry().devices().change("s2", dev.vigil.provisioning.devices.Lifecycle.SUSPEND,
                     new dev.vigil.provisioning.Actor("test"));
             Thread.sleep(2600); // the session must outlive its 2 s lifetime: elapsed time is what is tested
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyPair;

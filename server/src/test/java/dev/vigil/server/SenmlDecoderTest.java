@@ -126,6 +126,30 @@ class SenmlDecoderTest {
     }
 
     @Test
+    void an_unknown_field_holding_maps_and_arrays_is_skipped_whole() throws Exception {
+        assertThat(json("[{\"x\":{\"n\":\"b\",\"v\":[1,{\"vs\":\"y\"}]},\"n\":\"a\",\"v\":1},"
+                + "{\"n\":\"c\",\"vb\":true}]"))
+                .containsExactly(new Reading("a", null, 1.0, null, null, null),
+                        new Reading("c", null, null, null, true, null));
+    }
+
+    @Test
+    void cbor_with_a_repeated_label_or_bytes_after_the_pack_is_refused() throws Exception {
+        CBORMapper cbor = new CBORMapper();
+        byte[] pack = cbor.writeValueAsBytes(List.of(Map.of(0, "temp", 2, 21.5)));
+        byte[] trailing = java.util.Arrays.copyOf(pack, pack.length + 1);
+        assertThatThrownBy(() -> SenmlDecoder.decode(SenmlDecoder.SENML_CBOR, trailing, NOW))
+                .isInstanceOf(SenmlException.class);
+        // {0: "a", 0: "b", 2: 1.0}: a map with label 0 twice
+        byte[] repeated = {(byte) 0x81, (byte) 0xA3, 0x00, 0x61, 'a', 0x00, 0x61, 'b', 0x02, (byte) 0xF9, 0x3C, 0x00};
+        assertThatThrownBy(() -> SenmlDecoder.decode(SenmlDecoder.SENML_CBOR, repeated, NOW))
+                .isInstanceOf(SenmlException.class);
+        byte[] once = {(byte) 0x81, (byte) 0xA2, 0x00, 0x61, 'a', 0x02, (byte) 0xF9, 0x3C, 0x00};
+        assertThat(SenmlDecoder.decode(SenmlDecoder.SENML_CBOR, once, NOW))
+                .containsExactly(new Reading("a", null, 1.0, null, null, null));
+    }
+
+    @Test
     void too_many_records_are_refused() {
         String pack = "[" + "{\"n\":\"a\",\"v\":1},".repeat(256) + "{\"n\":\"a\",\"v\":1}]";
         assertThatThrownBy(() -> json(pack)).hasMessageContaining("more than 256");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import dev.vigil.provisioning.management.ManagementException;
 import dev.vigil.provisioning.testdb.PostgresServer;
 import java.io.IOException;
@@ -13,10 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,25 +94,62 @@ class SharedRegistryTest {
     }
 
     @Test
-    void after_postgresql_restarts_a_change_on_node_a_still_reaches_node_b() throws Exception {
+    void after_postgresql_restarts_the_next_operation_on_node_a_succeeds_first_time_and_reaches_node_b() throws Exception {
         KeyPair key = nodeA.addDevice("survivor", "sensor");
         try (DeviceClient device = new DeviceClient(nodeB.deviceUri(), key, nodeB.serverPublicKey()).timeout(5_000)) {
             assertThat(device.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
 
             postgres.stop();
+            Thread.sleep(1000); // down for a second (a real restart takes longer): past the pool's 0.5 s window
             postgres.startAgain();
-            // connections the restart cut fail once each before the pool lets them go: retry until one works
-            await(() -> {
-                try {
-                    nodeA.admin("device.suspend", VigilTestServer.args().put("name", "survivor"));
-                    return true;
-                } catch (ManagementException e) {
-                    return false;
-                }
-            });
+            // the pool checks the connections the restart cut before handing one out: the first attempt succeeds
+            nodeA.admin("device.suspend", VigilTestServer.args().put("name", "survivor"));
             long suspended = newestChange(nodeA);
             await(() -> nodeB.node().changesApplied() >= suspended);
             assertRefused(device.sendTelemetry(reading()));
+        }
+    }
+
+    @Test
+    void a_device_node_a_contains_for_probing_is_served_at_that_tier_on_its_live_session_with_node_b()
+            throws Exception {
+        KeyPair key = nodeA.addDevice("prober", "sensor");
+        try (DeviceClient onB = new DeviceClient(nodeB.deviceUri(), key, nodeB.serverPublicKey()).timeout(5_000);
+                DeviceClient onA = new DeviceClient(nodeA.deviceUri(), key, nodeA.serverPublicKey()).timeout(5_000)) {
+            assertThat(onB.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(tier(nodeB, "prober")).isEqualTo("TRUSTED");
+
+            for (String resource : List.of("admin", "debug", "shell", "fw-upload", "config-write", "keys")) {
+                Request probe = Request.newPost();
+                probe.setPayload("x");
+                assertThat(onA.send("/" + resource, probe).code()).isEqualTo(ResponseCode.FORBIDDEN);
+            }
+            // node A's engine saw the scanning: LIMITED, then QUARANTINED (score 25 after the sixth probe)
+            await(() -> tier(nodeA, "prober").equals("QUARANTINED"));
+            long lowered = newestChange(nodeA);
+            await(() -> nodeB.node().changesApplied() >= lowered);
+
+            assertThat(tier(nodeB, "prober")).as("node B serves the tier node A's engine decided")
+                    .isEqualTo("QUARANTINED");
+            assertThat(onB.sendTelemetry(reading()).code()).as("quarantined: remediation only, on node B too")
+                    .isEqualTo(ResponseCode.FORBIDDEN);
+
+            nodeB.admin("device.trust.release", VigilTestServer.args().put("name", "prober"));
+            long released = newestChange(nodeB);
+            await(() -> nodeA.node().changesApplied() >= released);
+            assertThat(tier(nodeA, "prober")).isEqualTo("TRUSTED");
+            assertThat(onB.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
+            // the release cleared node A's own counters too: its next reading there does not lower it again
+            assertThat(onA.sendTelemetry(reading()).code()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(tier(nodeA, "prober")).isEqualTo("TRUSTED");
+        }
+    }
+
+    private static String tier(VigilTestServer node, String device) {
+        try {
+            return node.admin("device.show", VigilTestServer.args().put("name", device)).path("trustTier").asText();
+        } catch (ManagementException e) {
+            throw new AssertionError(e);
         }
     }
 

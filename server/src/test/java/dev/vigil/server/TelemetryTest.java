@@ -128,7 +128,7 @@ class TelemetryTest {
     @Test
     void unregistered_key_may_only_enroll_so_its_reading_is_4_03_and_nothing_is_stored() throws Exception {
         server.addDevice("sensor-1", "sensor");
-        KeyPair stranger = dev.vigil.provisioning.PemFiles.generateP256();
+        KeyPair stranger = dev.vigil.provisioning.keys.PemFiles.generateP256();
         try (DeviceClient device = client(stranger)) {
             Outcome outcome = device.sendTelemetry(SenmlCbor.encode(Map.of("temp", 99.0)));
             assertThat(outcome.code()).isEqualTo(ResponseCode.FORBIDDEN);

@@ -1,7 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
+import dev.vigil.provisioning.store.DatabaseSettings;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -114,7 +114,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Registers the device (once on a shared registry, else on every node) and returns its key pair. */
     KeyPair addDevice(String name, String profile) throws Exception {
-        KeyPair key = dev.vigil.provisioning.PemFiles.generateP256();
+        KeyPair key = dev.vigil.provisioning.keys.PemFiles.generateP256();
         for (VigilTestServer node : shared ? nodes.subList(0, 1) : nodes) {
             node.addDevice(name, key.getPublic(), profile);
         }

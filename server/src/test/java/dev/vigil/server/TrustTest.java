@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.device.DeviceClient;
 import dev.vigil.device.SenmlCbor;
 import dev.vigil.provisioning.MutableClock;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.time.Duration;

@@ -289,11 +289,11 @@ class WebConsoleTest {
     @Test
     void an_operator_whose_role_lacks_an_operation_sees_a_plain_refusal_and_sigterm_stops_the_console()
             throws Exception {
-        KeyPair alice = dev.vigil.provisioning.PemFiles.generateP256();
+        KeyPair alice = dev.vigil.provisioning.keys.PemFiles.generateP256();
         Path aliceKey = server.scratch("alice").resolve("alice.pem");
-        dev.vigil.provisioning.PemFiles.writeKeyPair(aliceKey, alice);
+        dev.vigil.provisioning.keys.PemFiles.writeKeyPair(aliceKey, alice);
         server.admin("operator.add", VigilTestServer.args().put("name", "alice").put("role", "operator")
-                .put("publicKey", dev.vigil.provisioning.PemFiles.publicKeyPem(alice.getPublic())));
+                .put("publicKey", dev.vigil.provisioning.keys.PemFiles.publicKeyPem(alice.getPublic())));
         try (ConsoleProcess limited = ConsoleProcess.start(server, aliceKey)) {
             browser.get(limited.url().toString());
             browser.get(limited.base() + "/audit");

@@ -9,7 +9,7 @@ import dev.vigil.bench.Section;
 import dev.vigil.bench.UdpRelay;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.firmware.CoseSign1;
 import dev.vigil.provisioning.firmware.FirmwareManifest;

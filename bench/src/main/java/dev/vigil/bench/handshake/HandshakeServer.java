@@ -5,7 +5,7 @@ import dev.vigil.bench.Fixtures;
 import dev.vigil.bench.Keys;
 import dev.vigil.bench.Probe;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.server.VigilServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;

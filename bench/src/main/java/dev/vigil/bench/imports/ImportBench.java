@@ -5,9 +5,9 @@ import dev.vigil.bench.Fixtures;
 import dev.vigil.bench.Section;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.Manifest;
-import dev.vigil.provisioning.ManifestRow;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.devices.Manifest;
+import dev.vigil.provisioning.devices.ManifestRow;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.cli.VigilCli;
 import dev.vigil.server.Main;
@@ -49,7 +49,7 @@ public final class ImportBench {
             });
             double seconds = (System.nanoTime() - t1) / 1e9;
             section.row("DeviceImporter.importAll on a fresh data dir", imported, seconds, imported / seconds,
-                    "one transaction, JDBC batches of " + dev.vigil.provisioning.DeviceImporter.BATCH
+                    "one transaction, JDBC batches of " + dev.vigil.provisioning.devices.DeviceImporter.BATCH
                             + ", duplicate check per row");
         }
 

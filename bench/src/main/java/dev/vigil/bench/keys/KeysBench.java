@@ -10,7 +10,7 @@ import dev.vigil.bench.Keys;
 import dev.vigil.bench.Section;
 import dev.vigil.bench.UdpRelay;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.Registry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * numbers it holds already.
  *
  * <p>Link manners: no answer → exponential backoff with full jitter (and after two in a row, the next request
- * starts with a handshake, in case the server forgot the session); 4.29 → wait its Max-Age; 4.03 → not retried
+ * starts with a handshake, in case the server forgot the session); 4.29 → wait its Max-Age; 5.03 → wait its
+ * Max-Age (60 s without one), bounded and with jitter ({@link RetryAfter}), the readings kept; 4.03 → not retried
  * blindly: it checks its standing (is {@code /t} still granted to it?) and waits an interval or more; 4.00 or
  * 4.13 for a pack → halve the pack, and a single reading the server will never take is dropped and counted.
  * All work runs on one thread; command notifications are handed to it.
@@ -58,6 +59,7 @@ public final class Agent implements AutoCloseable {
     private final List<Source> sources;
     private final AgentStatus status;
     private final Backoff backoff;
+    private final SplittableRandom random = new SplittableRandom();
     private final CommandHandlers handlers;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-agent");
@@ -90,7 +92,7 @@ public final class Agent implements AutoCloseable {
         }
         this.sources = parsed;
         this.status = new AgentStatus(Instant.now());
-        this.backoff = new Backoff(Duration.ofSeconds(1), config.backoffMax(), new SplittableRandom());
+        this.backoff = new Backoff(Duration.ofSeconds(1), config.backoffMax(), random);
         this.handlers = new CommandHandlers(config.commands(), config.commandPrograms(), config.reboot(),
                 this::setInterval);
         this.pack = config.pack();
@@ -220,6 +222,15 @@ public final class Agent implements AutoCloseable {
                 case TOO_MANY_REQUESTS -> {
                     long maxAge = outcome.options().hasMaxAge() ? outcome.options().getMaxAge() : 60;
                     wait(maxAge * 1000, "rate-limited", "4.29, Max-Age " + maxAge + " s");
+                    return;
+                }
+                case SERVICE_UNAVAILABLE -> {
+                    // busy, not broken (e.g. its commit queue is full): come back when it says, not sooner
+                    Long maxAge = outcome.options().hasMaxAge() ? outcome.options().getMaxAge() : null;
+                    long millis = RetryAfter.millis(maxAge, Math.max(config.backoffMax().toMillis(),
+                            RetryAfter.DEFAULT_SECONDS * 1000), random);
+                    wait(millis, "unavailable", "5.03, Max-Age " + (maxAge == null ? RetryAfter.DEFAULT_SECONDS
+                            + " s (none given)" : maxAge + " s") + "; " + batch.size() + " readings kept for the retry");
                     return;
                 }
                 case FORBIDDEN -> {

@@ -350,6 +350,22 @@ public final class DeviceTrust {
         return operator(now, pin == null ? tier() : pin, nowS);
     }
 
+    /**
+     * Takes a tier another node's engine decided (see {@link TrustEngine#adopt}); false if pinned or already there.
+     * A lower tier marks now as unclean, so recovering from it needs this engine's clean period too.
+     */
+    boolean adopt(long now, TrustTier to) {
+        TrustTier from = TIERS[tier];
+        if (pinned != 0 || from == to) {
+            return false;
+        }
+        if (to.compareTo(from) < 0) {
+            dirtyS = seconds(now);
+        }
+        tier = (byte) to.ordinal();
+        return true;
+    }
+
     /** The tier an operator pinned, or null. */
     public TrustTier pinnedTier() {
         return pinned == 0 ? null : TIERS[pinned - 1];

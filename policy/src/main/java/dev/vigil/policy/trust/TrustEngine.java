@@ -316,6 +316,24 @@ public final class TrustEngine {
         publish(change);
     }
 
+    /**
+     * Another node's engine moved this device to {@code tier} (several nodes share one registry): this engine takes
+     * that tier and keeps its own counters, and its listener is not told (the other node recorded the change). A
+     * pinned device keeps its pin. A lower tier counts as unclean from now, so this engine lets the device recover
+     * from LIMITED only after its own clean period; QUARANTINED stays until an operator releases it, as here.
+     *
+     * @return whether the tier changed
+     */
+    public boolean adopt(DeviceTrust device, long nowMillis, TrustTier tier) {
+        Objects.requireNonNull(tier, "tier");
+        device.lock();
+        try {
+            return device.adopt(nowMillis, tier);
+        } finally {
+            device.unlock();
+        }
+    }
+
     /** Score, tier, contributions, recent changes and baseline figures of one device. */
     public TrustExplanation explain(DeviceTrust device, long nowMillis) {
         device.lock();

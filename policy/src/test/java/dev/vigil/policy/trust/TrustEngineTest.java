@@ -286,4 +286,35 @@ class TrustEngineTest {
         assertThat(moved.tier()).isEqualTo(TrustTier.QUARANTINED);
         assertThat(moved.profile()).isEqualTo("meter");
     }
+
+    @Test
+    void a_tier_another_node_decided_is_taken_silently_and_left_only_after_a_clean_period_here() {
+        GivenDevice sensor = GivenDevice.reporting(5 * MINUTE).for_(2 * DAY);
+
+        assertThat(sensor.engine.adopt(sensor.device, sensor.now, TrustTier.LIMITED)).isTrue();
+
+        assertThat(sensor.tier()).isEqualTo(TrustTier.LIMITED);
+        assertThat(sensor.changes).as("the other node recorded it").isEmpty();
+        sensor.for_(50 * MINUTE); // clean here, but less than the clean period (1 h) since the adoption
+        assertThat(sensor.tier()).isEqualTo(TrustTier.LIMITED);
+        sensor.for_(HOUR);
+        assertThat(sensor.tier()).isEqualTo(TrustTier.TRUSTED);
+        assertThat(sensor.changes).singleElement().satisfies(change -> {
+            assertThat(change.from()).isEqualTo(TrustTier.LIMITED);
+            assertThat(change.to()).isEqualTo(TrustTier.TRUSTED);
+        });
+    }
+
+    @Test
+    void an_adopted_quarantine_stays_and_a_pin_outranks_what_another_node_decided() {
+        GivenDevice quarantined = GivenDevice.reporting(5 * MINUTE).for_(DAY);
+        quarantined.engine.adopt(quarantined.device, quarantined.now, TrustTier.QUARANTINED);
+        quarantined.for_(2 * DAY);
+        assertThat(quarantined.tier()).isEqualTo(TrustTier.QUARANTINED);
+
+        GivenDevice pinned = GivenDevice.reporting(5 * MINUTE).for_(DAY);
+        pinned.engine.pin(pinned.device, pinned.now, TrustTier.TRUSTED);
+        assertThat(pinned.engine.adopt(pinned.device, pinned.now, TrustTier.LIMITED)).isFalse();
+        assertThat(pinned.tier()).isEqualTo(TrustTier.TRUSTED);
+    }
 }

@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.audit;
 
-import dev.vigil.provisioning.SqlTime;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.SqlTime;
+import dev.vigil.provisioning.store.Database;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,7 @@ public final class AuditAnchors {
                 return current;
             }
             AuditAnchor signed = sign(seq, hash);
-            dev.vigil.provisioning.Upsert.row(c, "audit_anchor", "id", 1, new String[] {"seq", "hash", "at", "signature"},
+            dev.vigil.provisioning.store.Upsert.row(c, "audit_anchor", "id", 1, new String[] {"seq", "hash", "at", "signature"},
                     signed.seq(), signed.hash(), SqlTime.utc(signed.at()), signed.signatureText());
             return signed;
         });

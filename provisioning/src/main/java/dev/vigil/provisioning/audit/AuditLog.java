@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.audit;
 
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.SqlTime;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.SqlTime;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.Printable;
 
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.audit;
 
-import dev.vigil.provisioning.SqlTime;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.SqlTime;
+import dev.vigil.provisioning.store.Database;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,13 +10,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Security events in the database, so they survive a restart; older than the retention period, deleted. */
+/**
+ * One node's security events in the database, so they survive a restart; older than the retention period,
+ * deleted. Each node numbers its events on its own, so a row is keyed by the node's name and its number.
+ */
 public final class EventStore {
 
     private final Database database;
+    private final String node;
 
-    public EventStore(Database database) {
+    /** @param node this node's name among the nodes of one registry (at most 64 characters) */
+    public EventStore(Database database, String node) {
         this.database = database;
+        this.node = node;
     }
 
     /** Stores events in one transaction (in batches), oldest first. */
@@ -25,15 +31,16 @@ public final class EventStore {
             return;
         }
         database.inTransaction(c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO security_events (seq, at, type, subject,"
-                    + " detail, count) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO security_events (node, seq, at, type,"
+                    + " subject, detail, count) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 for (SecurityEvents.Event e : events) {
-                    insert.setLong(1, e.seq());
-                    insert.setObject(2, SqlTime.utc(e.at()));
-                    insert.setString(3, clip(e.type(), 64));
-                    insert.setString(4, clip(e.subject() == null ? "" : e.subject(), 200));
-                    insert.setString(5, clip(e.detail() == null ? "" : e.detail(), 1000));
-                    insert.setLong(6, e.count());
+                    insert.setString(1, node);
+                    insert.setLong(2, e.seq());
+                    insert.setObject(3, SqlTime.utc(e.at()));
+                    insert.setString(4, clip(e.type(), 64));
+                    insert.setString(5, clip(e.subject() == null ? "" : e.subject(), 200));
+                    insert.setString(6, clip(e.detail() == null ? "" : e.detail(), 1000));
+                    insert.setLong(7, e.count());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -42,13 +49,14 @@ public final class EventStore {
         });
     }
 
-    /** The newest {@code limit} events, oldest first. */
+    /** This node's newest {@code limit} events (with those stored before events had a node), oldest first. */
     public List<SecurityEvents.Event> newest(int limit) {
         return database.inTransaction(c -> {
             List<SecurityEvents.Event> events = new ArrayList<>();
             try (PreparedStatement query = c.prepareStatement("SELECT seq, at, type, subject, detail, count"
-                    + " FROM security_events ORDER BY seq DESC LIMIT ?")) {
-                query.setInt(1, limit);
+                    + " FROM security_events WHERE node = ? OR node = '' ORDER BY seq DESC LIMIT ?")) {
+                query.setString(1, node);
+                query.setInt(2, limit);
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
                         events.add(new SecurityEvents.Event(rows.getLong(1), SqlTime.instant(rows, 2),

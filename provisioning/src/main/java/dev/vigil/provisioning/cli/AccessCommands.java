@@ -3,7 +3,7 @@ package dev.vigil.provisioning.cli;
 import dev.vigil.provisioning.management.ManagementException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

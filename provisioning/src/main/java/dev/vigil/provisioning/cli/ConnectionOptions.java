@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.cli;
 
-import dev.vigil.provisioning.BoundedFiles;
+import dev.vigil.provisioning.store.BoundedFiles;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

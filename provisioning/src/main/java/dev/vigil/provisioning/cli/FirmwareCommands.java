@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.BoundedFiles;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.BoundedFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.firmware.CoseSign1;
 import dev.vigil.provisioning.firmware.FirmwareCatalogue;
 import dev.vigil.provisioning.firmware.FirmwareManifest;

@@ -4,9 +4,9 @@ import dev.vigil.provisioning.management.ManagementException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.vigil.provisioning.BoundedFiles;
-import dev.vigil.provisioning.Manifest;
-import dev.vigil.provisioning.ManifestRow;
+import dev.vigil.provisioning.store.BoundedFiles;
+import dev.vigil.provisioning.devices.Manifest;
+import dev.vigil.provisioning.devices.ManifestRow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

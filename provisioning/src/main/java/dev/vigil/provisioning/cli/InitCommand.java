@@ -1,9 +1,9 @@
 package dev.vigil.provisioning.cli;
 
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.DatabaseSettings;
-import dev.vigil.provisioning.KeyIds;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.DatabaseSettings;
+import dev.vigil.provisioning.keys.KeyIds;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

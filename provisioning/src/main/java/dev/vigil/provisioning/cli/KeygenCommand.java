@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.cli;
 
-import dev.vigil.provisioning.KeyIds;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.KeyIds;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;

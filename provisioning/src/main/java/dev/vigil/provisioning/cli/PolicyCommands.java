@@ -3,7 +3,7 @@ package dev.vigil.provisioning.cli;
 import dev.vigil.provisioning.management.ManagementException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.provisioning.BoundedFiles;
+import dev.vigil.provisioning.store.BoundedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.provisioning.BoundedFiles;
+import dev.vigil.provisioning.store.BoundedFiles;
 import dev.vigil.provisioning.Printable;
 import dev.vigil.provisioning.management.ManagementException;
 import java.io.IOException;

@@ -5,8 +5,8 @@ import dev.vigil.provisioning.management.ManagementException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Printable;
 import dev.vigil.provisioning.audit.AuditAnchors;
 import dev.vigil.provisioning.audit.AuditLog;
@@ -197,8 +197,8 @@ final class RecordCommands {
                 return null;
             }
             DataDir dir = stopped.get();
-            try (Database database = dev.vigil.provisioning.DatabaseSettings.of(dir)
-                    .open(dir, context.environment())) {
+            try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir.properties())
+                    .open(dir.root(), context.environment())) {
                 AuditAnchors anchors = new AuditAnchors(database, PemFiles.readKeyPair(dir.auditKey()),
                         dir.auditAnchor(), java.time.Clock.systemUTC());
                 return AuditReport.of(new AuditLog(database, anchors).verify());

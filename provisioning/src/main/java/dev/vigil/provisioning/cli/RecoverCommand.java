@@ -1,9 +1,9 @@
 package dev.vigil.provisioning.cli;
 
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.PemFiles;
-import dev.vigil.provisioning.Recovery;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.keys.PemFiles;
+import dev.vigil.provisioning.operators.Recovery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +58,8 @@ final class RecoverCommand implements Callable<Integer> {
             PemFiles.writeKeyPair(keyFile, generated); // first: never an operator whose private key is lost
         }
         Recovery.Result result;
-        try (Database database = dev.vigil.provisioning.DatabaseSettings.of(dir)
-                .open(dir, context.environment())) {
+        try (Database database = dev.vigil.provisioning.store.DatabaseSettings.of(dir.properties())
+                .open(dir.root(), context.environment())) {
             result = new Recovery(database).recover(operator, publicKey, dir.root().toString());
         } catch (RuntimeException e) {
             if (keyFile != null) {

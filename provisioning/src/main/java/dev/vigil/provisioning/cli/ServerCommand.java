@@ -38,7 +38,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (dbPassword != null) {
             throw new ParameterException(spec.commandLine(), "a database password on the command line is refused"
-                    + " (others can read it): set " + dev.vigil.provisioning.DatabaseSettings.PASSWORD_VARIABLE
+                    + " (others can read it): set " + dev.vigil.provisioning.store.DatabaseSettings.PASSWORD_VARIABLE
                     + " or VIGIL.DB_PASSWORD_FILE");
         }
         if (!new DataDir(data).isInitialised()) {

@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.cluster;
 
-import dev.vigil.provisioning.DeviceState;
+import dev.vigil.provisioning.devices.DeviceState;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.PolicyStore;
+import dev.vigil.provisioning.operators.PolicyStore;
 import dev.vigil.provisioning.policy.PolicyDocuments;
 import dev.vigil.provisioning.policy.PolicyDocumentException;
 import java.sql.PreparedStatement;
@@ -36,8 +36,9 @@ public final class ChangeApplier implements Consumer<Change> {
             case POLICY -> policy();
             case TRUST -> {
                 device(change.subject());
-                registry.trust().followPin(change.subject());
+                registry.trust().follow(change.subject(), released(change.seq()));
             }
+            case EVERYTHING -> everything();
             default -> throw new IllegalStateException("unknown change kind " + change.kind());
         }
     }
@@ -102,6 +103,47 @@ public final class ChangeApplier implements Consumer<Change> {
             if (row[1] != null) {
                 cut.accept(List.of(row[0]));
             }
+        }
+    }
+
+    /** Whether the change numbered {@code seq} was an operator's release (its audit record's action). */
+    private boolean released(long seq) {
+        return registry.database().inTransaction(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT action FROM audit_log WHERE seq = ?")) {
+                query.setLong(1, seq);
+                try (ResultSet r = query.executeQuery()) {
+                    return r.next() && "device.trust.release".equals(r.getString(1));
+                }
+            }
+        });
+    }
+
+    /**
+     * Changes this node had not applied were pruned: it forgets every cache (the next look-up of each key reads the
+     * registry), puts the newest policy in force, takes every stored trust tier, and cuts the sessions of every key
+     * the registry no longer allows — suspended or decommissioned devices, revoked keys, removed operators.
+     */
+    private void everything() {
+        registry.devices().invalidateAll();
+        registry.operators().invalidateAll();
+        policy();
+        registry.trust().followAll();
+        List<String> refused = registry.database().inTransaction(c -> {
+            List<String> keys = new ArrayList<>();
+            for (String sql : new String[] {"SELECT k.key_id FROM device_keys k JOIN devices d ON d.id = k.device_id"
+                    + " WHERE d.state IN ('SUSPENDED', 'DECOMMISSIONED') OR k.state = 'REVOKED'",
+                "SELECT k.key_id FROM operator_keys k JOIN operators o ON o.id = k.operator_id"
+                    + " WHERE o.removed_at IS NOT NULL OR k.state <> 'ACTIVE'"}) {
+                try (PreparedStatement query = c.prepareStatement(sql); ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(rows.getString(1));
+                    }
+                }
+            }
+            return keys;
+        });
+        if (!refused.isEmpty()) {
+            cut.accept(refused);
         }
     }
 

@@ -1,13 +1,13 @@
 package dev.vigil.provisioning.cluster;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.Dialect;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.Dialect;
 import dev.vigil.provisioning.RegistryException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -23,12 +23,23 @@ import org.slf4j.LoggerFactory;
  * sequence number — NOTIFY has no replay, so that is what recovers a notification missed while the listener was
  * reconnecting (the database restarted, the network failed). Each round also reports the node in
  * {@link NodeDirectory}.
+ *
+ * <p>At most once a {@link #PRUNE_EVERY_MILLIS} a round also prunes the feed ({@link ChangeLog#prune}): changes every
+ * node seen within the retention has applied, older than the retention, {@link #PRUNE_BATCH} at a time. If changes
+ * after the last one this node applied were pruned (it was away longer than the retention), it cannot know what they
+ * were: it hands its applier one {@link ChangeKind#EVERYTHING} change (forget every cache) and goes on from there.
  */
 public final class ChangeFeed implements AutoCloseable {
 
     static final long CATCH_UP_MILLIS = 1000;
     static final long REPORT_MILLIS = 30_000;
     private static final int BATCH = 500;
+    static final long PRUNE_EVERY_MILLIS = 60_000;
+    static final int PRUNE_BATCH = 1000;
+    /** Batches one round prunes at most; the rest waits for the next round. */
+    private static final int PRUNE_BATCHES = 10;
+    /** How long changes are kept at least, by default. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(1);
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
 
     private final Database database;
@@ -37,6 +48,8 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile NodeDirectory.Node self;
     private final IntSupplier sessions;
     private final Clock clock;
+    private final Duration retention;
+    private long prunedAt;
     private final Thread thread;
     private volatile boolean running = true;
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -53,6 +66,20 @@ public final class ChangeFeed implements AutoCloseable {
      * @param sessions the live sessions this node holds
      */
     public ChangeFeed(Database database, Consumer<Change> applier, IntSupplier sessions, Clock clock) {
+        this(database, applier, sessions, clock, DEFAULT_RETENTION);
+    }
+
+    /**
+     * A feed that keeps changes at least {@code retention}.
+     *
+     * @param sessions the live sessions this node holds
+     */
+    public ChangeFeed(Database database, Consumer<Change> applier, IntSupplier sessions, Clock clock,
+            Duration retention) {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("the change feed's retention must be positive: " + retention);
+        }
+        this.retention = retention;
         this.database = database;
         this.applier = applier;
         this.nodes = new NodeDirectory(database);
@@ -86,6 +113,7 @@ public final class ChangeFeed implements AutoCloseable {
                 waitForChanges();
                 catchUp();
                 report();
+                prune();
                 if (failing) {
                     LOG.info("event=change-feed-recovered applied={}", applied);
                     failing = false;
@@ -125,16 +153,48 @@ public final class ChangeFeed implements AutoCloseable {
         listener.unwrap(PGConnection.class).getNotifications((int) CATCH_UP_MILLIS);
     }
 
-    /** Applies every change after the last applied one, in order. */
+    /**
+     * Applies every change after the last applied one, in order; if some of them were pruned, forgets every cache
+     * first and goes on after the pruned ones.
+     */
     void catchUp() {
-        List<Change> changes;
-        do {
-            changes = ChangeLog.after(database, applied, BATCH);
-            for (Change change : changes) {
+        while (running) {
+            ChangeLog.Batch batch = ChangeLog.read(database, applied, BATCH);
+            if (batch.prunedThrough() > applied) {
+                LOG.warn("event=change-feed-gap applied={} pruned-through={}: changes this node missed are gone;"
+                        + " forgetting every cache", applied, batch.prunedThrough());
+                applier.accept(new Change(batch.prunedThrough(), ChangeKind.EVERYTHING, ""));
+                applied = batch.prunedThrough();
+                continue; // and read again from there
+            }
+            for (Change change : batch.changes()) {
                 applier.accept(change);
                 applied = change.seq();
             }
-        } while (changes.size() == BATCH && running);
+            if (batch.changes().size() < BATCH) {
+                return;
+            }
+        }
+    }
+
+    /** At most once a {@link #PRUNE_EVERY_MILLIS}: prunes what every node has applied, older than the retention. */
+    private void prune() {
+        long now = clock.millis();
+        if (now - prunedAt < PRUNE_EVERY_MILLIS) {
+            return;
+        }
+        prunedAt = now;
+        int deleted = 0;
+        for (int i = 0; i < PRUNE_BATCHES && running; i++) {
+            int batch = ChangeLog.prune(database, clock.instant().minus(retention), PRUNE_BATCH);
+            deleted += batch;
+            if (batch < PRUNE_BATCH) {
+                break;
+            }
+        }
+        if (deleted > 0) {
+            LOG.debug("event=change-feed-pruned changes={}", deleted);
+        }
     }
 
     /** Refreshes this node's row when its numbers changed, and at least every {@link #REPORT_MILLIS}. */

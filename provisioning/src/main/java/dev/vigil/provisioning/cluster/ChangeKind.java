@@ -10,12 +10,17 @@ public enum ChangeKind {
     OPERATOR,
     /** The policy in force. */
     POLICY,
-    /** A tier an operator pinned on a device (or unpinned). */
-    TRUST;
+    /** A device's trust tier: one a node's trust engine decided, or one an operator pinned, unpinned or released. */
+    TRUST,
+    /**
+     * Never recorded: the feed's own word that changes this node had not applied were pruned, so every cache is
+     * forgotten and reloaded from the registry (and sessions the registry no longer allows are cut).
+     */
+    EVERYTHING;
 
     /** The kind of change an audit action records, or empty for one no node caches (tokens, firmware...). */
     public static Optional<ChangeKind> of(String action) {
-        if (action.equals("device.trust.pin") || action.equals("device.trust.release")) {
+        if (action.equals("device.trust") || action.startsWith("device.trust.")) { // engine, suspend, pin, release
             return Optional.of(TRUST);
         }
         if (action.equals("device.import")) { // its target is the manifest; new devices are in no cache yet

@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.cluster;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.SqlTime;
-import dev.vigil.provisioning.Upsert;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.SqlTime;
+import dev.vigil.provisioning.store.Upsert;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;

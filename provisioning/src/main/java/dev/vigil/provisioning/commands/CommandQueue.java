@@ -1,9 +1,9 @@
 package dev.vigil.provisioning.commands;
 
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.store.SqlTime;
 import dev.vigil.provisioning.audit.AuditLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,13 +1,13 @@
 package dev.vigil.provisioning.firmware;
 
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.KeyIds;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.keys.KeyIds;
 import dev.vigil.provisioning.Names;
-import dev.vigil.provisioning.PemFiles;
-import dev.vigil.provisioning.PrincipalKeys;
+import dev.vigil.provisioning.keys.PemFiles;
+import dev.vigil.provisioning.devices.PrincipalKeys;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.store.SqlTime;
 import dev.vigil.provisioning.audit.AuditLog;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -59,7 +59,7 @@ public final class FirmwareCatalogue {
                 insert.setString(2, name);
                 insert.setBytes(3, key.getEncoded());
                 insert.setObject(4, SqlTime.utc(clock.instant()));
-                dev.vigil.provisioning.UniqueKeys.executeUpdate(c, insert);
+                dev.vigil.provisioning.store.UniqueKeys.executeUpdate(c, insert);
             } catch (java.sql.SQLIntegrityConstraintViolationException e) {
                 throw Refusal.conflict("a firmware key named '" + name + "' exists");
             }
@@ -140,7 +140,7 @@ public final class FirmwareCatalogue {
                 insert.setString(9, signedBy);
                 insert.setObject(10, SqlTime.utc(now));
                 insert.setString(11, actor.id());
-                dev.vigil.provisioning.UniqueKeys.executeUpdate(c, insert);
+                dev.vigil.provisioning.store.UniqueKeys.executeUpdate(c, insert);
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
                     inserted = keys.getLong(1);

@@ -3,9 +3,9 @@ package dev.vigil.provisioning.firmware;
 import dev.vigil.policy.FirmwareVersion;
 import dev.vigil.policy.TrustTier;
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.store.SqlTime;
 import dev.vigil.provisioning.audit.AuditLog;
 import dev.vigil.provisioning.audit.SecurityEvents;
 import java.nio.charset.StandardCharsets;
@@ -187,7 +187,7 @@ public final class Rollouts {
         }
         String[] assignment = {"rollout_id", "firmware_id", "wave", "status", "assigned_at", "reported_at"};
         for (long device : devices) {
-            dev.vigil.provisioning.Upsert.row(c, "firmware_assignments", "device_id", device, assignment, rolloutId,
+            dev.vigil.provisioning.store.Upsert.row(c, "firmware_assignments", "device_id", device, assignment, rolloutId,
                     firmwareId, wave, "OFFERED", SqlTime.utc(now), null);
         }
         return devices.size();
@@ -222,7 +222,7 @@ public final class Rollouts {
                 && !f.manifest().digestHex().equalsIgnoreCase(digest));
         boolean suspicious = tampered || (result == RESULT_SUCCESS && !matches);
         Long rolloutId = database.inTransaction(c -> {
-            dev.vigil.provisioning.Upsert.row(c, "device_firmware", "device_id", deviceId,
+            dev.vigil.provisioning.store.Upsert.row(c, "device_firmware", "device_id", deviceId,
                     new String[] {"version", "digest", "reported_at"}, version, digest, SqlTime.utc(now));
             String status = result == RESULT_SUCCESS && matches ? "SUCCEEDED" : result >= 2 ? "FAILED"
                     : state.toUpperCase(java.util.Locale.ROOT);

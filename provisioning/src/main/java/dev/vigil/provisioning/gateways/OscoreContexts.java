@@ -1,8 +1,8 @@
 package dev.vigil.provisioning.gateways;
 
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.store.SqlTime;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.sql.Connection;

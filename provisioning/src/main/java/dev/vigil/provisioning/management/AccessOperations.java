@@ -1,10 +1,10 @@
 package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Operator;
-import dev.vigil.provisioning.OperatorRegistry;
+import dev.vigil.provisioning.operators.Operator;
+import dev.vigil.provisioning.operators.OperatorRegistry;
 import dev.vigil.provisioning.Registry;
-import dev.vigil.provisioning.EnrollmentTokens;
+import dev.vigil.provisioning.devices.EnrollmentTokens;
 import dev.vigil.provisioning.SessionControl;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,18 +1,18 @@
 package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.LifecycleChange;
-import dev.vigil.provisioning.DeviceRegistry;
-import dev.vigil.provisioning.Device;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.devices.LifecycleChange;
+import dev.vigil.provisioning.devices.DeviceRegistry;
+import dev.vigil.provisioning.devices.Device;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.Manifest;
-import dev.vigil.provisioning.DeviceKey;
-import dev.vigil.provisioning.Lifecycle;
-import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.devices.Manifest;
+import dev.vigil.provisioning.devices.DeviceKey;
+import dev.vigil.provisioning.devices.Lifecycle;
+import dev.vigil.provisioning.operators.Operator;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.SessionControl;
-import dev.vigil.provisioning.ManifestRow;
+import dev.vigil.provisioning.devices.ManifestRow;
 import dev.vigil.provisioning.gateways.ChildMode;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,7 +85,7 @@ final class DeviceOperations {
         if (childMode == ChildMode.OSCORE) { // the child's side of its context goes back once, in this answer only
             // a child that cannot do ECDHE has no key pair: its registry identity is then a key nobody holds
             var key = args.hasNonNull("publicKey") ? Args.publicKey(args, "publicKey")
-                    : dev.vigil.provisioning.PemFiles.generateP256().getPublic();
+                    : dev.vigil.provisioning.keys.PemFiles.generateP256().getPublic();
             var added = registry.gateways().addOscoreChild(Args.text(args, "name"), key, profile, via,
                     Actor.operator(caller));
             var answer = json(added.device()).put("via", via).put("mode", childMode.id())
@@ -99,7 +99,7 @@ final class DeviceOperations {
             }
             // a PSK-only child has no key pair: its registry identity is then a key nobody holds
             var key = args.hasNonNull("publicKey") ? Args.publicKey(args, "publicKey")
-                    : dev.vigil.provisioning.PemFiles.generateP256().getPublic();
+                    : dev.vigil.provisioning.keys.PemFiles.generateP256().getPublic();
             var added = registry.gateways().addPskChild(Args.text(args, "name"), key, profile, via,
                     Actor.operator(caller));
             var answer = json(added.device()).put("via", via).put("mode", childMode.id());

@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.operators.Operator;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.SessionControl;
 

@@ -1,6 +1,6 @@
 package dev.vigil.provisioning.management;
 
-import dev.vigil.provisioning.Operator;
+import dev.vigil.provisioning.operators.Operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,6 +1,6 @@
 package dev.vigil.provisioning.management;
 
-import dev.vigil.provisioning.PolicyStore;
+import dev.vigil.provisioning.operators.PolicyStore;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.Registry;
 

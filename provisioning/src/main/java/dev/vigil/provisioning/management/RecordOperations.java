@@ -2,8 +2,8 @@ package dev.vigil.provisioning.management;
 
 import dev.vigil.provisioning.cluster.ChangeLog;
 import dev.vigil.provisioning.cluster.NodeDirectory;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.OperatorLabels;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.operators.OperatorLabels;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.telemetry.Reading;
 import dev.vigil.provisioning.Registry;

@@ -5,7 +5,7 @@ import dev.vigil.policy.PolicyCompiler;
 import dev.vigil.policy.PolicyError;
 import dev.vigil.policy.PolicyException;
 import dev.vigil.policy.PolicySet;
-import dev.vigil.provisioning.BoundedFiles;
+import dev.vigil.provisioning.store.BoundedFiles;
 import java.util.List;
 import java.util.Set;
 

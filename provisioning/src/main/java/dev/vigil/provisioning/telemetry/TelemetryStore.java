@@ -1,7 +1,7 @@
 package dev.vigil.provisioning.telemetry;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.SqlTime;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.store.SqlTime;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -102,7 +102,7 @@ public final class TelemetryStore {
         if (!fresh.isEmpty()) {
             addRows(rows, deviceId, receivedAt, fresh);
             long newLast = firstSeq + readings.size() - 1;
-            dev.vigil.provisioning.Upsert.row(c, "telemetry_sequences", "device_id", deviceId,
+            dev.vigil.provisioning.store.Upsert.row(c, "telemetry_sequences", "device_id", deviceId,
                     new String[] {"last_seq"}, newLast);
             last = newLast;
         }

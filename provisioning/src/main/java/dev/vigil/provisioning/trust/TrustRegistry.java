@@ -14,12 +14,12 @@ import dev.vigil.policy.trust.TrustExplanation;
 import dev.vigil.policy.trust.TrustListener;
 import dev.vigil.policy.trust.TrustSettings;
 import dev.vigil.provisioning.Actor;
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.DeviceIdentity;
-import dev.vigil.provisioning.DeviceRegistry;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.Lifecycle;
-import dev.vigil.provisioning.LifecycleChange;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.devices.DeviceIdentity;
+import dev.vigil.provisioning.devices.DeviceRegistry;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.devices.Lifecycle;
+import dev.vigil.provisioning.devices.LifecycleChange;
 import dev.vigil.provisioning.Refusal;
 import dev.vigil.provisioning.SessionControl;
 import java.time.Clock;
@@ -136,7 +136,9 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
         int restored = 0;
         for (TrustStore.Saved saved : store.devices()) {
             try {
-                engine.restore(saved.deviceId(), saved.profile(), limits(saved.profile()), saved.snapshot());
+                DeviceTrust state = engine.restore(saved.deviceId(), saved.profile(), limits(saved.profile()),
+                        saved.snapshot());
+                followStored(state, saved.tier(), saved.pinned()); // the row may hold another node's newer decision
                 restored++;
             } catch (RuntimeException e) {
                 LOG.warn("trust state of device {} not restored ({}); it starts afresh", saved.deviceId(), e.getMessage());
@@ -192,28 +194,66 @@ public final class TrustRegistry implements TrustListener, AutoCloseable {
     }
 
     /**
-     * Another node's operator pinned, unpinned or released this device's tier (change feed): this node's engine
-     * follows the pin stored with it. Nothing for a device that is decommissioned or gone.
+     * Another node changed this device's tier (change feed): its engine decided one, or its operator pinned,
+     * unpinned or released. The registry's row is the truth: this node's engine takes the pin stored there, else
+     * the tier stored there ({@link TrustEngine#adopt}: its own counters stay, nothing is recorded again), so the
+     * newest decision of any node is the tier every node serves the device at. A device this engine has not seen
+     * yet gets a state now, so its first request here is decided at that tier. An operator's release clears this
+     * engine's signals and verdicts too (else what this node counted before would lower the device again at its next
+     * request here). Nothing for a device that is decommissioned or gone.
+     *
+     * @param released whether the change was an operator's release
      */
-    public void followPin(String name) {
+    public void follow(String name, boolean released) {
         Optional<Long> id = devices.idOf(name);
         if (id.isEmpty() || devices.show(name).device().state() == DeviceState.DECOMMISSIONED) {
             return;
         }
-        TrustTier pinned = database.inTransaction(c -> {
-            try (java.sql.PreparedStatement query = c.prepareStatement(
-                    "SELECT pinned FROM trust_states WHERE device_id = ?")) {
-                query.setLong(1, id.get());
-                try (java.sql.ResultSet rows = query.executeQuery()) {
-                    return rows.next() && rows.getString(1) != null ? TrustTier.valueOf(rows.getString(1)) : null;
-                }
-            }
-        });
+        Optional<TrustStore.Stored> stored = store.tierOf(id.get());
+        if (stored.isEmpty()) {
+            return;
+        }
         DeviceTrust state = state(name);
-        if (state.pinnedTier() != pinned) {
-            engine.pin(state, clock.millis(), pinned);
+        if (released) {
+            engine.release(state, clock.millis()); // an operator's change: the listener records nothing
+        }
+        if (followStored(state, stored.get().tier(), stored.get().pinned()) || released) {
+            LOG.debug("trust: {} follows the registry: tier {} pinned {}", name, engine.tier(state),
+                    state.pinnedTier());
             tell(state.deviceId());
         }
+    }
+
+    /**
+     * The change feed lost track of what changed: every device this engine remembers takes the pin and tier the
+     * registry holds ({@link #follow}), and a device decommissioned meanwhile is forgotten.
+     */
+    public void followAll() {
+        Map<Long, TrustStore.Stored> stored = store.tiers();
+        List<Long> remembered = new ArrayList<>();
+        engine.forEachDevice(d -> remembered.add(d.deviceId()));
+        for (long id : remembered) {
+            TrustStore.Stored row = stored.get(id);
+            DeviceTrust state = engine.find(id).orElse(null);
+            if (row == null || state == null) {
+                continue;
+            }
+            if (row.decommissioned()) {
+                engine.forget(id);
+            } else if (followStored(state, row.tier(), row.pinned())) {
+                tell(id);
+            }
+        }
+    }
+
+    /** Makes the engine's pin and tier of a device those stored; whether either changed. */
+    private boolean followStored(DeviceTrust state, TrustTier tier, TrustTier pinned) {
+        boolean changed = false;
+        if (state.pinnedTier() != pinned) {
+            engine.pin(state, clock.millis(), pinned);
+            changed = true;
+        }
+        return engine.adopt(state, clock.millis(), tier) || changed;
     }
 
     private void audited(DeviceTrust state, Actor actor, String action, String what) {

@@ -1,9 +1,9 @@
 package dev.vigil.provisioning.audit;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Actor;
 import dev.vigil.provisioning.DataDir;
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

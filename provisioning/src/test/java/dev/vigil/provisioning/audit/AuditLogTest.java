@@ -2,9 +2,9 @@ package dev.vigil.provisioning.audit;
 
 import dev.vigil.provisioning.RegistryFixture;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Refusal;
-import dev.vigil.provisioning.Lifecycle;
+import dev.vigil.provisioning.devices.Lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -2,9 +2,9 @@ package dev.vigil.provisioning.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.provisioning.KeyIds;
+import dev.vigil.provisioning.keys.KeyIds;
 import dev.vigil.provisioning.Openssl;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

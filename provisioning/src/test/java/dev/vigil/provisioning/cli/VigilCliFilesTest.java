@@ -2,7 +2,7 @@ package dev.vigil.provisioning.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

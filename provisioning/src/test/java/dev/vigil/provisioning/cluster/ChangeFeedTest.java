@@ -2,10 +2,10 @@ package dev.vigil.provisioning.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.provisioning.Database;
-import dev.vigil.provisioning.DeviceState;
-import dev.vigil.provisioning.Lifecycle;
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.store.Database;
+import dev.vigil.provisioning.devices.DeviceState;
+import dev.vigil.provisioning.devices.Lifecycle;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.Registry;
 import dev.vigil.provisioning.RegistryFixture;
 import dev.vigil.provisioning.testdb.TestDatabases;
@@ -88,8 +88,8 @@ class ChangeFeedTest {
                 .anyMatch(n -> n.id().equals("node-b") && n.lastSeq() == newest && n.sessions() == 3));
     }
 
-    private static dev.vigil.provisioning.ProfileRules profiles() {
-        return new dev.vigil.provisioning.ProfileRules() {
+    private static dev.vigil.provisioning.devices.ProfileRules profiles() {
+        return new dev.vigil.provisioning.devices.ProfileRules() {
             @Override
             public boolean exists(String profile) {
                 return Set.of("sensor", "gated").contains(profile);

@@ -3,7 +3,7 @@ package dev.vigil.provisioning.firmware;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

@@ -3,7 +3,7 @@ package dev.vigil.provisioning.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.provisioning.PemFiles;
+import dev.vigil.provisioning.keys.PemFiles;
 import dev.vigil.provisioning.RegistryFixture;
 import dev.vigil.provisioning.RegistryException;
 import java.nio.file.Path;
@@ -49,6 +49,11 @@ class GroupCommitterTest {
             readings.add(new Reading("v", null, v, null, null, null));
         }
         return new Pack(device, Instant.now(), readings, firstSeq);
+    }
+
+    /** A pack the database refuses: its reading's name is longer than the column (the decoder never lets one in). */
+    private static Pack refused(long device) {
+        return new Pack(device, Instant.now(), List.of(new Reading("n".repeat(200), null, 1.0, null, null, null)), null);
     }
 
     /** What the writer told one caller: a Stored, or the failure. */
@@ -101,10 +106,9 @@ class GroupCommitterTest {
 
     @Test
     void a_pack_the_database_refuses_fails_alone_and_its_neighbours_are_stored() throws Exception {
-        long unknown = s2 + 1_000; // no such device row: the insert breaks its foreign key
         try (GroupCommitter committer = new GroupCommitter(store, 100, 100, 1000)) {
             Outcome before = offer(committer, pack(s1, 0L, 1));
-            Outcome bad = offer(committer, pack(unknown, null, 99));
+            Outcome bad = offer(committer, refused(s2));
             Outcome after = offer(committer, pack(s2, null, 2));
             Outcome sameDevice = offer(committer, pack(s1, 1L, 3));
             committer.start();
@@ -119,10 +123,35 @@ class GroupCommitterTest {
     }
 
     @Test
+    void a_devices_readings_read_back_in_the_order_stored_across_many_groups_and_a_reopen() {
+        // more readings than H2's identity cache holds (32: a larger one, tried for speed, made H2 2.3.232 report
+        // this very file corrupted when opened again, 'Double mark', in 14 of 25 runs), two devices interleaved in
+        // every group, and the database closed and opened again in the middle
+        List<Double> expected = new ArrayList<>();
+        double next = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int group = 0; group < 12; group++) {
+                double[] values = new double[50];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = next++;
+                    expected.add(values[i]);
+                }
+                store.appendGroup(List.of(pack(s1, null, values), pack(s2, null, -1), pack(s1, null, next++)));
+                expected.add(next - 1);
+            }
+            fx.close();
+            fx = new RegistryFixture(dir);
+            store = fx.registry.telemetry();
+        }
+        assertThat(store.tail("s1", 10_000).stream().map(r -> r.reading().number()).toList())
+                .containsExactlyElementsOf(expected);
+        assertThat(store.since("s1", 0, 10_000)).hasSize(expected.size());
+    }
+
+    @Test
     void a_group_is_one_transaction_stored_whole_or_not_at_all() {
-        long unknown = s2 + 1_000;
         assertThatThrownBy(() -> store.appendGroup(List.of(pack(s1, 0L, 1), pack(s2, null, 2),
-                pack(unknown, null, 3)))).isInstanceOf(RegistryException.class);
+                refused(s2)))).isInstanceOf(RegistryException.class);
         assertThat(values("s1")).isEmpty();
         assertThat(values("s2")).isEmpty();
         assertThat(store.append(s1, Instant.now(), List.of(new Reading("v", null, 1.0, null, null, null)), 0L))

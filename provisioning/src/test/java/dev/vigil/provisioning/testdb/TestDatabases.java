@@ -1,6 +1,6 @@
 package dev.vigil.provisioning.testdb;
 
-import dev.vigil.provisioning.Database;
+import dev.vigil.provisioning.store.Database;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,0 @@
-package dev.vigil.provisioning;
-
-import java.time.Instant;
-
-/** One key a device holds or held. */
-public record DeviceKey(String keyId, KeyState state, Instant createdAt, Instant activatedAt) {
-}
