@@ -83,7 +83,7 @@ final class DtlsEndpoints {
                     .setCustomCoapStackArgument(oscore);
         }
         CoapEndpoint endpoint = endpointBuilder.build();
-        return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions);
+        return new DtlsServerEndpoint(endpoint, connector, verifier, resumptions, dtls.getConnectionIdGenerator());
     }
 
     /** A client endpoint proving {@code own} and accepting only a server holding {@code serverKey}. */

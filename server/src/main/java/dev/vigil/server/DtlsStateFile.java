@@ -24,6 +24,8 @@ import org.eclipse.californium.elements.util.DatagramWriter;
 import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.elements.util.SerializationUtil;
 import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.dtls.ConnectionIdGenerator;
+import org.eclipse.californium.scandium.dtls.NodeConnectionIdGenerator;
 import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.DTLSConnectionState;
 import org.eclipse.californium.scandium.dtls.DTLSContext;
@@ -37,14 +39,20 @@ import org.slf4j.LoggerFactory;
  * that does not decrypt, or was saved longer ago than the maximum age, is ignored with one log line (its
  * devices then run a full handshake).
  * <p>
- * Layout: {@code "VDTLS1"}, saved-at (epoch ms, 8 bytes), 12-byte nonce, ciphertext with its 16-byte tag; the
- * first 14 bytes are authenticated too. The plaintext is Scandium's nano-time synchronisation mark followed
+ * A file saved under other Connection IDs — another length, or another cluster node id (a single node that joined
+ * a cluster, a node renumbered) — is ignored the same way: its sessions' Connection IDs would never reach this node
+ * again, or would be forwarded away from it.
+ * <p>
+ * Layout: {@code "VDTLS2"}, saved-at (epoch ms, 8 bytes), the length of the Connection ID description (1 byte) and
+ * that description (US-ASCII, e.g. {@code "cid 5 bytes, node 2"}), 12-byte nonce, ciphertext with its 16-byte tag;
+ * everything before the nonce is authenticated too. A {@code "VDTLS1"} file (no description) is still read. The plaintext is Scandium's nano-time synchronisation mark followed
  * by the connector's {@code saveConnections} output.
  */
 final class DtlsStateFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(DtlsStateFile.class);
-    private static final byte[] MAGIC = "VDTLS1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "VDTLS2".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_WITHOUT_IDS = "VDTLS1".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = MAGIC.length + Long.BYTES;
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
@@ -53,9 +61,12 @@ final class DtlsStateFile {
     private final SecretKeySpec key;
     private final Duration maxAge;
     private final Clock clock;
+    private final byte[] connectionIds;
 
-    DtlsStateFile(Path file, byte[] key, Duration maxAge, Clock clock) {
+    /** @param connectionIds how the connector makes its Connection IDs ({@code null}: none) */
+    DtlsStateFile(Path file, byte[] key, Duration maxAge, Clock clock, ConnectionIdGenerator connectionIds) {
         this.file = file;
+        this.connectionIds = describe(connectionIds).getBytes(StandardCharsets.US_ASCII);
         this.key = new SecretKeySpec(key, "AES");
         this.maxAge = maxAge;
         this.clock = clock;
@@ -83,7 +94,8 @@ final class DtlsStateFile {
         }
         byte[] nonce = new byte[NONCE];
         new SecureRandom().nextBytes(nonce);
-        byte[] header = ByteBuffer.allocate(HEADER).put(MAGIC).putLong(clock.millis()).array();
+        byte[] header = ByteBuffer.allocate(HEADER + 1 + connectionIds.length).put(MAGIC).putLong(clock.millis())
+                .put((byte) connectionIds.length).put(connectionIds).array();
         byte[] sealed;
         try {
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
@@ -96,8 +108,8 @@ final class DtlsStateFile {
         Path fresh = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(fresh);
         Files.createFile(fresh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(fresh, ByteBuffer.allocate(HEADER + NONCE + sealed.length).put(header).put(nonce).put(sealed)
-                .array());
+        Files.write(fresh, ByteBuffer.allocate(header.length + NONCE + sealed.length).put(header).put(nonce)
+                .put(sealed).array());
         Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new Saved(count, unwritable);
     }
@@ -139,18 +151,25 @@ final class DtlsStateFile {
         Files.delete(file); // read once: a state file replayed later would reuse sequence numbers
         String problem = null;
         byte[] plain = null;
-        if (bytes.length < HEADER + NONCE + TAG_BITS / 8 || !Arrays.equals(MAGIC, Arrays.copyOf(bytes, MAGIC.length))) {
+        boolean described = startsWith(bytes, MAGIC);
+        int header = described && bytes.length > HEADER ? HEADER + 1 + (bytes[HEADER] & 0xff) : HEADER;
+        if (bytes.length < header + NONCE + TAG_BITS / 8 || !(described || startsWith(bytes, MAGIC_WITHOUT_IDS))) {
             problem = "not a DTLS state file";
         } else {
             long age = clock.millis() - ByteBuffer.wrap(bytes, MAGIC.length, Long.BYTES).getLong();
             try {
                 Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-                gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, HEADER, NONCE));
-                gcm.updateAAD(bytes, 0, HEADER);
-                plain = gcm.doFinal(bytes, HEADER + NONCE, bytes.length - HEADER - NONCE);
+                gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, header, NONCE));
+                gcm.updateAAD(bytes, 0, header);
+                plain = gcm.doFinal(bytes, header + NONCE, bytes.length - header - NONCE);
+                String saved = described ? new String(bytes, HEADER + 1, header - HEADER - 1, StandardCharsets.US_ASCII)
+                        : null;
+                String own = new String(connectionIds, StandardCharsets.US_ASCII);
                 if (age < 0 || age > maxAge.toMillis()) {
                     problem = "saved " + Duration.ofMillis(age).toSeconds() + " s ago, over the maximum age of "
                             + maxAge.toSeconds() + " s";
+                } else if (saved != null && !saved.equals(own)) {
+                    problem = "saved with Connection IDs of another kind (" + saved + "; this node: " + own + ")";
                 }
             } catch (GeneralSecurityException e) {
                 problem = "it does not decrypt with dtls-state.key";
@@ -163,5 +182,19 @@ final class DtlsStateFile {
         ByteArrayInputStream in = new ByteArrayInputStream(plain);
         long delta = SerializationUtil.readNanotimeSynchronizationMark(new DataStreamReader(in));
         return connector.loadConnections(in, delta);
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] magic) {
+        return bytes.length >= magic.length && Arrays.equals(magic, Arrays.copyOf(bytes, magic.length));
+    }
+
+    /** The Connection IDs a connector issues, in words: what a saved session's records will carry. */
+    static String describe(ConnectionIdGenerator ids) {
+        if (ids == null || !ids.useConnectionId()) {
+            return "no cid";
+        }
+        int length = ids.createConnectionId().length();
+        return ids instanceof NodeConnectionIdGenerator node ? "cid " + length + " bytes, node " + node.getNodeId()
+                : "cid " + length + " bytes";
     }
 }

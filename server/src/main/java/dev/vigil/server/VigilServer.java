@@ -113,7 +113,8 @@ public final class VigilServer implements AutoCloseable {
                     cluster.others().values());
             dtlsState = new DtlsStateFile(dir.root().resolve("dtls-state"),
                     SecretKeyFile.readOrCreate(dir.root().resolve("dtls-state.key")),
-                    Duration.ofMillis(config.get(VigilConfig.DTLS_STATE_MAX_AGE, TimeUnit.MILLISECONDS)), clock);
+                    Duration.ofMillis(config.get(VigilConfig.DTLS_STATE_MAX_AGE, TimeUnit.MILLISECONDS)), clock,
+                    deviceEndpoint.connectionIds());
             int restored = dtlsState.load(deviceEndpoint.connector());
             if (restored > 0) {
                 LOG.info("event=dtls-state-loaded connections={}", restored);

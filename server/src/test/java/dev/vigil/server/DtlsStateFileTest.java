@@ -26,6 +26,9 @@ import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.ConnectionIdGenerator;
+import org.eclipse.californium.scandium.dtls.MultiNodeConnectionIdGenerator;
+import org.eclipse.californium.scandium.dtls.SingleNodeConnectionIdGenerator;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +45,9 @@ class DtlsStateFileTest {
 
     @TempDir
     Path dir;
+
+    /** What the test servers issue (DTLS_CONNECTION_ID_LENGTH 6 on one node). */
+    private static final ConnectionIdGenerator SIX_BYTE_IDS = new SingleNodeConnectionIdGenerator(6);
 
     private final List<DTLSConnector> connectors = new ArrayList<>();
 
@@ -75,7 +81,7 @@ class DtlsStateFileTest {
         server.stop();
 
         DtlsStateFile state = new DtlsStateFile(dir.resolve("dtls-state"), new byte[32], Duration.ofHours(1),
-                Clock.systemUTC());
+                Clock.systemUTC(), SIX_BYTE_IDS);
         DtlsStateFile.Saved saved = state.save(server);
 
         assertThat(saved.connections()).isEqualTo(1);
@@ -96,9 +102,52 @@ class DtlsStateFileTest {
         server.stop();
 
         DtlsStateFile.Saved saved = new DtlsStateFile(dir.resolve("dtls-state"), new byte[32], Duration.ofHours(1),
-                Clock.systemUTC()).save(server);
+                Clock.systemUTC(), SIX_BYTE_IDS).save(server);
 
         assertThat(saved).isEqualTo(new DtlsStateFile.Saved(1, 0));
+    }
+
+    @Test
+    void a_state_saved_under_other_connection_ids_is_ignored_and_an_older_file_without_their_description_loads()
+            throws Exception {
+        KeyPair serverKey = PemFiles.generateP256();
+        KeyPair device = PemFiles.generateP256();
+        DTLSConnector server = server(serverKey, device);
+        server.start();
+        handshake(client(device, serverKey), server.getAddress());
+        awaitEstablished(server, 1);
+        server.stop();
+        Path file = dir.resolve("dtls-state");
+        DtlsStateFile single = new DtlsStateFile(file, new byte[32], Duration.ofHours(1), Clock.systemUTC(),
+                SIX_BYTE_IDS);
+        assertThat(single.save(server).connections()).isEqualTo(1);
+        byte[] saved = Files.readAllBytes(file);
+
+        // the same data directory, now node 1 of a cluster: its Connection IDs carry a node byte
+        DtlsStateFile clustered = new DtlsStateFile(file, new byte[32], Duration.ofHours(1), Clock.systemUTC(),
+                new MultiNodeConnectionIdGenerator(1, 6));
+        assertThat(clustered.load(server(serverKey, device))).as("sessions whose records would go astray").isZero();
+        assertThat(Files.exists(file)).as("read once").isFalse();
+
+        Files.write(file, withoutDescription(saved)); // as a node before the description was written saved it
+        assertThat(single.load(server(serverKey, device))).isEqualTo(1);
+    }
+
+    /** The same state sealed in the first layout: "VDTLS1", saved-at, nonce, ciphertext (all-zero test key). */
+    private static byte[] withoutDescription(byte[] saved) throws Exception {
+        int header = 6 + 8 + 1 + (saved[14] & 0xff);
+        javax.crypto.spec.SecretKeySpec key = new javax.crypto.spec.SecretKeySpec(new byte[32], "AES");
+        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(javax.crypto.Cipher.DECRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, saved, header, 12));
+        gcm.updateAAD(saved, 0, header);
+        byte[] plain = gcm.doFinal(saved, header + 12, saved.length - header - 12);
+        byte[] old = java.nio.ByteBuffer.allocate(14).put("VDTLS1".getBytes(StandardCharsets.US_ASCII))
+                .put(saved, 6, 8).array();
+        byte[] nonce = new byte[12];
+        gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        gcm.updateAAD(old);
+        byte[] sealed = gcm.doFinal(plain);
+        return java.nio.ByteBuffer.allocate(14 + 12 + sealed.length).put(old).put(nonce).put(sealed).array();
     }
 
     private static Configuration config(DtlsRole role) {
