@@ -13,14 +13,13 @@ final class ThisNode {
     private ThisNode() {
     }
 
-    /** {@code VIGIL.NODE_ID}, or this host's name and the device port. */
+    /** {@code VIGIL.NODE_NAME}, or this host's name and the device port. */
     static NodeDirectory.Node self(Configuration config, InetSocketAddress devices, Clock clock) {
         String configured = config.get(VigilConfig.NODE_NAME).strip();
         String id = configured.isEmpty() ? hostName() + ":" + devices.getPort() : configured;
         String host = devices.getAddress().getHostAddress();
         String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + devices.getPort();
-        return new NodeDirectory.Node(id.length() > 64 ? id.substring(0, 64) : id, address, clock.instant(),
-                clock.instant(), 0, 0);
+        return new NodeDirectory.Node(clip(id, 64), address, clock.instant(), clock.instant(), 0, 0);
     }
 
     /**
@@ -31,17 +30,20 @@ final class ThisNode {
     static String eventsKey(Configuration config, java.nio.file.Path dataDir) {
         String configured = config.get(VigilConfig.NODE_NAME).strip();
         if (!configured.isEmpty()) {
-            return configured.length() > 64 ? configured.substring(0, 64) : configured;
+            return clip(configured, 64);
         }
         String host = hostName();
         byte[] path = dataDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(path);
-            return (host.length() > 47 ? host.substring(0, 47) : host) + "#"
-                    + java.util.HexFormat.of().formatHex(digest, 0, 8);
+            return clip(host, 47) + "#" + java.util.HexFormat.of().formatHex(digest, 0, 8); // 64 at most
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() > max ? text.substring(0, max) : text;
     }
 
     private static String hostName() {

@@ -185,23 +185,8 @@ public final class SessionsLoad {
         }
     }
 
-    /** CON POST /t, content-format 112 (SenML CBOR), 4-byte token. */
+    /** CON POST /t, content-format 112 (SenML CBOR); message id and token from the device index. */
     public static byte[] post(int index, byte[] payload) {
-        byte[] message = new byte[4 + 4 + 2 + 2 + 1 + payload.length];
-        message[0] = 0x44; // version 1, CON, token length 4
-        message[1] = 0x02; // POST
-        message[2] = (byte) (index >> 8);
-        message[3] = (byte) index;
-        message[4] = (byte) (index >> 24);
-        message[5] = (byte) (index >> 16);
-        message[6] = (byte) (index >> 8);
-        message[7] = (byte) index;
-        message[8] = (byte) 0xB1; // Uri-Path (11), length 1
-        message[9] = 't';
-        message[10] = 0x11; // Content-Format (12 = 11 + 1), length 1
-        message[11] = 112;
-        message[12] = (byte) 0xFF;
-        System.arraycopy(payload, 0, message, 13, payload.length);
-        return message;
+        return dev.vigil.bench.CoapPost.reading(index & 0xFFFF, index, payload);
     }
 }

@@ -249,23 +249,8 @@ public final class Reconnects {
 
     /** CON POST /t with the reading; token: the device index (3 bytes) and the attempt (low byte). */
     static byte[] post(int index, int attempt, byte[] payload) {
-        byte[] message = new byte[4 + 4 + 2 + 2 + 1 + payload.length];
-        message[0] = 0x44; // version 1, CON, token length 4
-        message[1] = 0x02; // POST
-        int mid = (index * 31 + attempt) & 0xFFFF;
-        message[2] = (byte) (mid >> 8);
-        message[3] = (byte) mid;
-        message[4] = (byte) (index >> 16);
-        message[5] = (byte) (index >> 8);
-        message[6] = (byte) index;
-        message[7] = (byte) attempt;
-        message[8] = (byte) 0xB1; // Uri-Path (11), length 1
-        message[9] = 't';
-        message[10] = 0x11; // Content-Format (12 = 11 + 1), length 1
-        message[11] = 112;
-        message[12] = (byte) 0xFF;
-        System.arraycopy(payload, 0, message, 13, payload.length);
-        return message;
+        return dev.vigil.bench.CoapPost.reading((index * 31 + attempt) & 0xFFFF, (index << 8) | (attempt & 0xFF),
+                payload);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
