@@ -52,10 +52,10 @@ final class GatewayFence {
             refusal = "the gateway is QUARANTINED by the trust engine";
         }
         if (refusal != null) {
-            exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             registry.events().record("gateway-denied", gateway.name(), exchange.getRequest().getCode() + " /gw/"
                     + dev.vigil.provisioning.Printable.forTerminal(name.length() > 64 ? name.substring(0, 64) + "..."
                     : name) + ": " + refusal);
+            exchange.sendResponse(new Response(ResponseCode.FORBIDDEN)); // after the event: the answer means it stands
             return new RequestGate.Gated(true, "gateway-denied");
         }
         String resource = proxied(path);

@@ -63,9 +63,9 @@ final class OscoreFence {
         Optional<DeviceIdentity> child = child(link);
         String refusal = refusal(gateway, link, child, now);
         if (refusal != null) {
-            exchange.sendResponse(new Response(ResponseCode.FORBIDDEN));
             registry.events().record("gateway-denied", gateway.map(DeviceIdentity::name).orElse("unknown key"),
                     "OSCORE kid " + request.get().kid() + ": " + refusal);
+            exchange.sendResponse(new Response(ResponseCode.FORBIDDEN)); // after the event: the answer means it stands
             return new RequestGate.Gated(true, "gateway-denied");
         }
         List<String> path = exchange.getRequest().getOptions().getUriPath();

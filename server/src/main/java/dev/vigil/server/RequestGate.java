@@ -157,9 +157,9 @@ final class RequestGate extends ServerMessageDeliverer {
         if (refusal.getCode() == ResponseCode.REQUEST_ENTITY_TOO_LARGE) {
             maxPayload(device.profile(), target.name()).ifPresent(refusal.getOptions()::setSize1);
         }
-        exchange.sendResponse(refusal);
         registry.events().record(decision.rateLimited() ? "rate-limited" : "policy-denial", device.name(),
                 request.getCode() + " /" + resource + ": " + decision);
+        exchange.sendResponse(refusal); // after the event: whoever sees the refusal finds it in `vigil events`
         return new Gated(true, decision.rateLimited() ? "rate-limited"
                 : decision.reason().orElse(DenyReason.RESOURCE_NOT_ALLOWED).name().toLowerCase(java.util.Locale.ROOT));
     }
